@@ -1,0 +1,30 @@
+"""A small Sphinx extension that keeps the built book quiet and self-contained.
+
+Jupyter Book 1 always loads sphinx-thebe, even with ``launch_buttons: thebe: false``.
+Its set-up code then writes the same ``const THEBE_JS_URL = ...`` script into every page
+twice, and the browser reports "Identifier 'THEBE_JS_URL' has already been declared" on
+each page load. The book does not use Thebe (the launch buttons open Binder directly),
+so this extension disconnects sphinx-thebe's event handlers.
+
+It also gives the theme a default colour mode: without one, pydata-sphinx-theme logs
+"Got invalid theme mode" to the console on a reader's first visit.
+"""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+
+def _default_light_mode(app: Sphinx, config: Config) -> None:
+    # pydata-sphinx-theme reads the mode from the template context, not the theme options
+    config.html_context.setdefault("default_mode", "light")
+
+
+def setup(app: Sphinx) -> dict:
+    for event, listeners in app.events.listeners.items():
+        for listener in list(listeners):
+            if getattr(listener.handler, "__module__", "").startswith("sphinx_thebe"):
+                app.disconnect(listener.id)
+    app.connect("config-inited", _default_light_mode)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

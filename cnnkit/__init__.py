@@ -1,0 +1,162 @@
+"""cnnkit: every operation of the book "Learning convolutional neural networks", in numpy.
+
+The modules follow the chapters:
+
+=========================  ==============================================  =========
+module                     what it holds                                   chapter
+=========================  ==============================================  =========
+``cnnkit.data``            the digits, the sample photos, layout helpers   1, 10
+``cnnkit.convolution``     conv2d (fast) and conv2d_naive (loops)          2
+``cnnkit.filters``         named 3×3 filters: X, O, I, edges, Sobel, blur  2
+``cnnkit.shapes``          the output-size rule, "same" padding            3
+``cnnkit.padding``         zero padding                                    3
+``cnnkit.cost``            parameters and multiply-adds of a layer         2, 3
+``cnnkit.activations``     ReLU, sigmoid, tanh, leaky ReLU                 4
+``cnnkit.pooling``         max, average and sum pooling                    5
+``cnnkit.dropout``         inverted dropout                                6
+``cnnkit.dense``           flatten and the fully connected layer           8
+``cnnkit.softmax``         softmax and the cross-entropy loss              9
+``cnnkit.layers``          the same operations as layers with parameters   10
+``cnnkit.optim``           SGD with momentum, Adam                         10
+``cnnkit.model``           Sequential: fit, evaluate, summary, save/load   10
+``cnnkit.exercises``       the exercise checks with hints                  all
+``cnnkit.plotting``        the book's figures (needs matplotlib)           all
+``cnnkit.widgets``         the explorers (needs ipywidgets)                all
+=========================  ==============================================  =========
+
+The numerical core imports only numpy; ``plotting`` and ``widgets`` are imported
+explicitly where they are used. Data is laid out (N, C, H, W), convolution weights
+(F, C, KH, KW) and dense weights (in, out).
+"""
+
+from cnnkit.activations import (
+    leaky_relu,
+    leaky_relu_grad,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    tanh,
+    tanh_grad,
+)
+from cnnkit.convolution import (
+    conv2d,
+    conv2d_backward,
+    conv2d_backward_naive,
+    conv2d_forward,
+    conv2d_naive,
+    convolve2d,
+)
+from cnnkit.cost import ConvCost, conv2d_cost
+from cnnkit.data import (
+    example_image,
+    load_digits,
+    sample_image,
+    to_chw,
+    to_grayscale,
+    to_hwc,
+    xoi_patterns,
+)
+from cnnkit.dense import dense, dense_backward, dense_forward, flatten
+from cnnkit.dropout import dropout, dropout_backward, dropout_forward
+from cnnkit.layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    LeakyReLU,
+    MaxPool2D,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+from cnnkit.model import Sequential, lenet_digits, train_lenet_digits
+from cnnkit.optim import SGD, Adam
+from cnnkit.padding import pad
+from cnnkit.pooling import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    avg_pool2d_naive,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool2d_forward,
+    max_pool2d_naive,
+    sum_pool2d,
+    sum_pool2d_backward,
+    sum_pool2d_forward,
+    sum_pool2d_naive,
+)
+from cnnkit.shapes import output_shape2d, output_size, same_padding
+from cnnkit.softmax import cross_entropy, cross_entropy_grad, log_softmax, softmax
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "AvgPool2D",
+    "Conv2D",
+    "ConvCost",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "LeakyReLU",
+    "MaxPool2D",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "avg_pool2d_forward",
+    "avg_pool2d_naive",
+    "conv2d",
+    "conv2d_backward",
+    "conv2d_backward_naive",
+    "conv2d_cost",
+    "conv2d_forward",
+    "conv2d_naive",
+    "convolve2d",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "dense",
+    "dense_backward",
+    "dense_forward",
+    "dropout",
+    "dropout_backward",
+    "dropout_forward",
+    "example_image",
+    "flatten",
+    "leaky_relu",
+    "lenet_digits",
+    "leaky_relu_grad",
+    "load_digits",
+    "log_softmax",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "max_pool2d_forward",
+    "max_pool2d_naive",
+    "output_shape2d",
+    "output_size",
+    "pad",
+    "relu",
+    "relu_grad",
+    "sample_image",
+    "same_padding",
+    "sigmoid",
+    "sigmoid_grad",
+    "softmax",
+    "sum_pool2d",
+    "sum_pool2d_backward",
+    "sum_pool2d_forward",
+    "sum_pool2d_naive",
+    "tanh",
+    "tanh_grad",
+    "to_chw",
+    "to_grayscale",
+    "to_hwc",
+    "train_lenet_digits",
+    "xoi_patterns",
+]

@@ -1,0 +1,129 @@
+"""Flattening and the fully connected (dense) layer."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from cnnkit._checks import as_float_array, check_ndim
+
+__all__ = ["DenseCache", "dense", "dense_backward", "dense_forward", "flatten"]
+
+
+def flatten(x: np.ndarray) -> np.ndarray:
+    """Flatten every example of a batch into one vector: (N, ...) -> (N, prod(...)).
+
+    The order is C order (row-major): for (N, C, H, W) input, element [n, c, i, j] lands
+    at position c*H*W + i*W + j of row n, so all of channel 0 comes first, row by row.
+    No copy is made when x is contiguous.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, d1, d2, ...)
+
+    Returns
+    -------
+    ndarray, shape (N, d1*d2*...)
+
+    Examples
+    --------
+    >>> flatten(np.arange(8).reshape(1, 2, 2, 2))
+    array([[0., 1., 2., 3., 4., 5., 6., 7.]])
+    """
+    x = as_float_array(x, "x", "flatten")
+    if x.ndim < 2:
+        raise ValueError(
+            f"flatten: x must have at least 2 dimensions (N, ...), the first being the "
+            f"batch; got x with {x.ndim} dimensions, shape {x.shape}"
+        )
+    return x.reshape(x.shape[0], -1)
+
+
+class DenseCache(NamedTuple):
+    """What :func:`dense_backward` needs: the input x (N, in) and the weights w (in, out)."""
+
+    x: np.ndarray
+    w: np.ndarray
+
+
+def _setup(x: object, w: object, b: object, func: str):
+    x = as_float_array(x, "x", func)
+    w = as_float_array(w, "w", func)
+    check_ndim(x, 2, "x", func, layout="(N, in_features); flatten it first")
+    check_ndim(w, 2, "w", func, layout="(in_features, out_features)")
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(
+            f"{func}: x has {x.shape[1]} features (x.shape[1]) but w expects {w.shape[0]} "
+            "(w.shape[0]); they must match"
+        )
+    if b is not None:
+        b = as_float_array(b, "b", func)
+        if b.shape != (w.shape[1],):
+            raise ValueError(
+                f"{func}: b must have shape (out_features,) = ({w.shape[1]},); "
+                f"got b with shape {b.shape}"
+            )
+    return x, w, b
+
+
+def dense(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """Fully connected layer: every input feature connected to every output, y = x @ w + b.
+
+        y[n, k] = b[k] + sum_i x[n, i] * w[i, k]
+
+    Parameters
+    ----------
+    x : array_like, shape (N, in_features)
+    w : array_like, shape (in_features, out_features)
+    b : array_like, shape (out_features,), optional
+
+    Returns
+    -------
+    ndarray, shape (N, out_features)
+
+    Examples
+    --------
+    >>> dense(np.array([[1.0, 2.0]]), np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]), np.ones(3))
+    array([[2., 3., 4.]])
+    """
+    x, w, b = _setup(x, w, b, "dense")
+    y = x @ w
+    if b is not None:
+        y += b
+    return y
+
+
+def dense_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> tuple[np.ndarray, DenseCache]:
+    """:func:`dense` plus the cache (x, w) for :func:`dense_backward`."""
+    x, w, b = _setup(x, w, b, "dense_forward")
+    y = x @ w
+    if b is not None:
+        y += b
+    return y, DenseCache(x, w)
+
+
+def dense_backward(dy: np.ndarray, cache: DenseCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of y = x @ w + b: dx = dy @ w.T, dw = x.T @ dy, db = sum over the batch of dy.
+
+    Parameters
+    ----------
+    dy : array_like, shape (N, out_features)
+    cache : DenseCache
+
+    Returns
+    -------
+    dx : ndarray, shape (N, in_features)
+    dw : ndarray, shape (in_features, out_features)
+    db : ndarray, shape (out_features,)
+    """
+    dy = as_float_array(dy, "dy", "dense_backward")
+    x, w = cache
+    if dy.shape != (x.shape[0], w.shape[1]):
+        raise ValueError(
+            f"dense_backward: dy must have the shape of the forward output "
+            f"{(x.shape[0], w.shape[1])}; got dy with shape {dy.shape}"
+        )
+    return dy @ w.T, x.T @ dy, dy.sum(axis=0)

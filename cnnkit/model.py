@@ -1,0 +1,587 @@
+"""A network as a stack of layers, trained with softmax cross-entropy.
+
+:class:`Sequential` chains layers from :mod:`cnnkit.layers`. Its output is the class
+scores (logits); the loss is :func:`cnnkit.softmax.cross_entropy` on those scores, so the
+softmax is part of the loss and of :meth:`Sequential.predict_proba`, not a layer.
+
+:func:`lenet_digits` builds the book's chapter-10 network and :func:`train_lenet_digits`
+trains it with the recipe that reaches at least 97 % test accuracy on
+:func:`cnnkit.data.load_digits`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from cnnkit._checks import as_float_array, as_rng, check_finite, check_positive_int, show
+from cnnkit.data import Digits, load_digits
+from cnnkit.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
+from cnnkit.optim import SGD, Adam, Parameter
+from cnnkit.softmax import cross_entropy, cross_entropy_grad, softmax
+
+__all__ = [
+    "LENET_DIGITS_RECIPE",
+    "History",
+    "LayerSummary",
+    "Sequential",
+    "Summary",
+    "TrainedModel",
+    "lenet_digits",
+    "train_lenet_digits",
+]
+
+# Rows per chunk in predict/evaluate: bounds the memory of the im2col buffers.
+_EVAL_CHUNK = 512
+# Seconds between two redraws of the progress bar inside an epoch.
+_REDRAW = 0.2
+
+
+# ---------------------------------------------------------------- summary
+
+
+class LayerSummary(NamedTuple):
+    """One row of :class:`Summary`: a layer and what it costs for one example."""
+
+    layer: str
+    output_shape: tuple[int, ...]
+    params: int
+    macs: int
+    memory: int  # bytes of the layer's output (activations) for one example
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Per-layer table of a model for one input example, with totals.
+
+    ``str(summary)`` is a plain-text table; in a notebook it shows as an HTML table. The
+    numbers are attributes, so prose can quote them instead of copying them by hand.
+
+    Attributes
+    ----------
+    input_shape : tuple of int
+        Shape of one example, e.g. (C, H, W).
+    rows : list of LayerSummary
+    total_params, total_macs, total_memory : int
+        Sums over the rows (memory: all activations of one forward pass, in bytes).
+    itemsize : int
+        Bytes per number used for the memory column (4 for float32).
+    """
+
+    input_shape: tuple[int, ...]
+    rows: list[LayerSummary]
+    itemsize: int
+    total_params: int = field(init=False)
+    total_macs: int = field(init=False)
+    total_memory: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total_params", sum(r.params for r in self.rows))
+        object.__setattr__(self, "total_macs", sum(r.macs for r in self.rows))
+        object.__setattr__(self, "total_memory", sum(r.memory for r in self.rows))
+
+    _HEADER = ("layer", "output shape", "parameters", "multiply-adds", "memory (bytes)")
+
+    def _cells(self) -> list[tuple[str, ...]]:
+        cells = [("input", str(self.input_shape), "", "", "")]
+        for r in self.rows:
+            cells.append(
+                (r.layer, str(r.output_shape), f"{r.params:,}", f"{r.macs:,}", f"{r.memory:,}")
+            )
+        cells.append(
+            (
+                "total",
+                "",
+                f"{self.total_params:,}",
+                f"{self.total_macs:,}",
+                f"{self.total_memory:,}",
+            )
+        )
+        return cells
+
+    def __str__(self) -> str:
+        cells = self._cells()
+        widths = [max(len(row[i]) for row in [self._HEADER, *cells]) for i in range(5)]
+
+        def line(row: tuple[str, ...]) -> str:
+            left = [row[i].ljust(widths[i]) for i in range(2)]
+            right = [row[i].rjust(widths[i]) for i in range(2, 5)]
+            return "  ".join(left + right).rstrip()
+
+        rule = "-" * len(line(self._HEADER))
+        body = [line(row) for row in cells]
+        return "\n".join([line(self._HEADER), rule, *body[:-1], rule, body[-1]])
+
+    def _repr_html_(self) -> str:
+        def row_html(row: tuple[str, ...], tag: str) -> str:
+            tds = []
+            for i, text in enumerate(row):
+                align = "left" if i < 2 else "right"
+                tds.append(f'<{tag} style="text-align:{align}">{html.escape(text)}</{tag}>')
+            return "<tr>" + "".join(tds) + "</tr>"
+
+        head = row_html(self._HEADER, "th")
+        body = "".join(row_html(row, "td") for row in self._cells())
+        return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass
+class History:
+    """What :meth:`Sequential.fit` measured, one entry per epoch.
+
+    ``loss`` and ``accuracy`` are averaged over the epoch's mini-batches while training
+    (with dropout active, and with weights that change during the epoch), as Keras
+    reports them. ``val_loss`` and ``val_accuracy`` are computed at the end of each epoch
+    in evaluation mode; they stay empty without validation data. ``seconds`` is the
+    wall-clock time of each epoch (the only entry that differs between runs).
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+
+def _bar(done: float, width: int = 20) -> str:
+    filled = int(round(done * width))
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+# ---------------------------------------------------------------- the model
+
+
+class Sequential:
+    """Layers applied one after the other; the last one outputs class scores (logits).
+
+    Parameters
+    ----------
+    *layers : Layer
+        Objects with ``forward``, ``backward``, ``params`` and ``grads``, e.g. from
+        :mod:`cnnkit.layers`.
+
+    Examples
+    --------
+    >>> from cnnkit.layers import Conv2D, Dense, Flatten, ReLU
+    >>> model = Sequential(Conv2D(1, 2, 3, rng=0), ReLU(), Flatten(), Dense(2 * 3 * 3, 4, rng=0))
+    >>> model.forward(np.zeros((5, 1, 5, 5))).shape
+    (5, 4)
+    >>> [p.name for p in model.parameters()]
+    ['0.w', '0.b', '3.w', '3.b']
+    """
+
+    def __init__(self, *layers: Layer) -> None:
+        for i, layer in enumerate(layers):
+            missing = [
+                a for a in ("forward", "backward", "params", "grads") if not hasattr(layer, a)
+            ]
+            if missing:
+                raise TypeError(
+                    f"Sequential: layer {i} ({show(layer)}) is not a layer; it has no "
+                    f"{', '.join(missing)}. Use the classes of cnnkit.layers"
+                )
+        self.layers: list[Layer] = list(layers)
+
+    def __repr__(self) -> str:
+        inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential({inner}\n)" if inner else "Sequential()"
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i: int) -> Layer:
+        return self.layers[i]
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    # ---- passes
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Run ``x`` (N, C, H, W) through every layer; return the logits (N, K)."""
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Back-propagate ``dout`` = dLoss/dlogits through every layer, last first.
+
+        Fills each layer's ``grads``; returns dLoss/dx for the input of the last forward.
+        """
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def parameters(self) -> list[Parameter]:
+        """Every trainable array with its gradient, named ``"<layer index>.<key>"``.
+
+        The ``value`` arrays *are* the layers' parameters (not copies): changing them in
+        place changes the model, which is how the optimizers work.
+        """
+        return [
+            Parameter(f"{i}.{key}", value, layer.grads.get(key))
+            for i, layer in enumerate(self.layers)
+            for key, value in layer.params.items()
+        ]
+
+    def _dtype(self) -> np.dtype:
+        params = self.parameters()
+        return params[0].value.dtype if params else np.dtype(np.float32)
+
+    # ---- summary
+
+    def summary(self, input_shape: tuple[int, ...]) -> Summary:
+        """Output shape, parameters, multiply-adds and activation memory of every layer.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of ONE example, without the batch axis, e.g. (1, 8, 8).
+
+        Returns
+        -------
+        Summary
+            Printable (text table), shown as HTML in notebooks, with the numbers as
+            attributes (``rows``, ``total_params``, ``total_macs``, ``total_memory``).
+            Memory is the size of each layer's output for one example, at the model's
+            parameter dtype (4 bytes per number for float32).
+        """
+        shape = tuple(int(s) for s in input_shape)
+        itemsize = self._dtype().itemsize
+        rows = []
+        for layer in self.layers:
+            out = tuple(layer.output_shape(shape))
+            rows.append(
+                LayerSummary(
+                    repr(layer),
+                    out,
+                    sum(int(v.size) for v in layer.params.values()),
+                    int(layer.macs(shape)),
+                    math.prod(out) * itemsize,
+                )
+            )
+            shape = out
+        return Summary(tuple(int(s) for s in input_shape), rows, itemsize)
+
+    # ---- training
+
+    def _check_xy(
+        self, x: object, y: object, func: str, xname: str = "x", yname: str = "y"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        x = as_float_array(x, xname, func)
+        check_finite(x, xname, func)
+        y = np.asarray(y)
+        if y.dtype.kind not in "iu":
+            raise TypeError(
+                f"{func}: {yname} must be integer class labels; got {yname} with dtype {y.dtype}"
+            )
+        if y.ndim != 1 or len(y) != len(x):
+            raise ValueError(
+                f"{func}: {yname} must have shape (N,) with N = len({xname}) = {len(x)}, one "
+                f"label per example; got {yname} with shape {y.shape}"
+            )
+        return x.astype(self._dtype(), copy=False), y
+
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        epochs: int = 10,
+        batch_size: int = 32,
+        optimizer: SGD | Adam | None = None,
+        x_val: np.ndarray | None = None,
+        y_val: np.ndarray | None = None,
+        rng: int | np.random.Generator | None = None,
+        progress: bool = True,
+    ) -> History:
+        """Train with mini-batches, minimising the cross-entropy of the logits.
+
+        Each epoch shuffles the examples with ``rng`` and splits them into mini-batches
+        of ``batch_size`` (the last one may be smaller). For each batch: forward pass in
+        training mode, loss and its gradient (:func:`cnnkit.softmax.cross_entropy`,
+        :func:`cnnkit.softmax.cross_entropy_grad`), backward pass, one optimizer step.
+        With the same ``rng`` seed (and seeded layers) two runs give identical weights.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+            Must be finite (NaN or infinity raise ``ValueError``).
+        y : array_like of int, shape (N,)
+            Class labels, 0 to K - 1.
+        epochs : int, default 10
+        batch_size : int, default 32
+        optimizer : SGD or Adam, optional
+            Default ``Adam(lr=1e-3)``. Its state carries over if you call fit again.
+        x_val, y_val : optional
+            Validation data, evaluated after each epoch.
+        rng : int, numpy.random.Generator or None
+            Shuffling. None shuffles differently every time.
+        progress : bool, default True
+            Print a progress bar and one line per epoch (plain text: works in a terminal
+            and in a notebook). False prints nothing.
+
+        Returns
+        -------
+        History
+            Per-epoch loss and accuracy (and validation loss and accuracy).
+
+        Raises
+        ------
+        FloatingPointError
+            If the loss becomes NaN or infinite (usually a learning rate that is too high).
+        """
+        func = "Sequential.fit"
+        x, y = self._check_xy(x, y, func)
+        validate = x_val is not None or y_val is not None
+        if validate:
+            if x_val is None or y_val is None:
+                raise ValueError(f"{func}: give both x_val and y_val, or neither")
+            x_val, y_val = self._check_xy(x_val, y_val, func, "x_val", "y_val")
+        epochs = check_positive_int(epochs, "epochs", func)
+        batch_size = check_positive_int(batch_size, "batch_size", func)
+        optimizer = Adam() if optimizer is None else optimizer
+        if not hasattr(optimizer, "step"):
+            raise TypeError(
+                f"{func}: optimizer must be an optimizer such as cnnkit.optim.Adam(); "
+                f"got optimizer={show(optimizer)}"
+            )
+        gen = as_rng(rng, func)
+
+        n = len(x)
+        n_batches = math.ceil(n / batch_size)
+        history = History()
+        digits = len(str(epochs))
+        for epoch in range(1, epochs + 1):
+            start = last_draw = time.perf_counter()
+            order = gen.permutation(n)
+            loss_sum = 0.0
+            correct = 0
+            for b in range(n_batches):
+                idx = order[b * batch_size : (b + 1) * batch_size]
+                xb, yb = x[idx], y[idx]
+                logits = self.forward(xb, training=True)
+                loss = cross_entropy(logits, yb)
+                if not math.isfinite(loss):
+                    raise FloatingPointError(
+                        f"{func}: the loss became {loss} at epoch {epoch}, batch {b + 1}; "
+                        "the training diverged. Try a smaller learning rate"
+                    )
+                self.backward(cross_entropy_grad(logits, yb))
+                optimizer.step(self.parameters())
+                loss_sum += loss * len(idx)
+                correct += int(np.count_nonzero(logits.argmax(axis=1) == yb))
+                now = time.perf_counter()
+                if progress and now - last_draw > _REDRAW:
+                    last_draw = now
+                    print(
+                        f"\repoch {epoch:>{digits}}/{epochs} {_bar((b + 1) / n_batches)}",
+                        end="",
+                        flush=True,
+                    )
+            history.loss.append(loss_sum / n)
+            history.accuracy.append(correct / n)
+            text = f"loss {history.loss[-1]:.4f}  accuracy {history.accuracy[-1]:.4f}"
+            if validate:
+                val_loss, val_accuracy = self.evaluate(x_val, y_val)
+                history.val_loss.append(val_loss)
+                history.val_accuracy.append(val_accuracy)
+                text += f"  val_loss {val_loss:.4f}  val_accuracy {val_accuracy:.4f}"
+            history.seconds.append(time.perf_counter() - start)
+            if progress:
+                print(
+                    f"\repoch {epoch:>{digits}}/{epochs} {_bar(1.0)} {text}  "
+                    f"({history.seconds[-1]:.2f} s)",
+                    flush=True,
+                )
+        return history
+
+    # ---- inference
+
+    def _logits(self, x: np.ndarray) -> np.ndarray:
+        parts = [
+            self.forward(x[i : i + _EVAL_CHUNK], training=False)
+            for i in range(0, len(x), _EVAL_CHUNK)
+        ]
+        return np.concatenate(parts) if parts else self.forward(x, training=False)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities, softmax of the logits, in evaluation mode: shape (N, K)."""
+        x = as_float_array(x, "x", "Sequential.predict_proba").astype(self._dtype(), copy=False)
+        return softmax(self._logits(x), axis=1)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The most probable class of each example: shape (N,), int64."""
+        x = as_float_array(x, "x", "Sequential.predict").astype(self._dtype(), copy=False)
+        return self._logits(x).argmax(axis=1)
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """Mean cross-entropy loss and accuracy (fraction correct) on ``(x, y)``.
+
+        Evaluation mode (no dropout). Returns ``(loss, accuracy)`` as Python floats.
+        """
+        x, y = self._check_xy(x, y, "Sequential.evaluate")
+        logits = self._logits(x)
+        accuracy = float(np.count_nonzero(logits.argmax(axis=1) == y)) / len(y)
+        return cross_entropy(logits, y), accuracy
+
+    # ---- saving
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the parameters to an ``.npz`` file (numpy's zip of arrays, no pickle).
+
+        One array per parameter, named as in :meth:`parameters` ("0.w", "0.b", ...),
+        plus ``__layers__``, the layers' descriptions (text), for error messages. numpy
+        adds the ".npz" extension when ``path`` has none. Only the weights are stored:
+        rebuild the same architecture, then :meth:`load`.
+        """
+        arrays = {p.name: p.value for p in self.parameters()}
+        arrays["__layers__"] = np.array([repr(layer) for layer in self.layers])
+        np.savez(path, **arrays)
+
+    def load(self, path: str | os.PathLike) -> Sequential:
+        """Load parameters saved by :meth:`save` into this model (in place); return it.
+
+        The file must hold exactly this model's parameters, with the same shapes;
+        otherwise ``ValueError`` says which ones differ, and the model is left unchanged.
+        Arrays are read with ``allow_pickle=False``: a file cannot run code.
+        """
+        func = "Sequential.load"
+        if not os.path.exists(path) and os.path.exists(os.fspath(path) + ".npz"):
+            path = os.fspath(path) + ".npz"  # as save() named it
+        params = {p.name: p.value for p in self.parameters()}
+        with np.load(path, allow_pickle=False) as data:
+            stored = {name: data[name] for name in data.files}
+        layers = stored.pop("__layers__", None)
+        problems = []
+        missing = [name for name in params if name not in stored]
+        extra = [name for name in stored if name not in params]
+        if missing:
+            problems.append(f"missing from the file: {', '.join(missing)}")
+        if extra:
+            problems.append(f"in the file but not in the model: {', '.join(extra)}")
+        for name, value in params.items():
+            if name in stored and stored[name].shape != value.shape:
+                problems.append(
+                    f"{name} has shape {stored[name].shape} in the file but "
+                    f"{value.shape} in the model"
+                )
+        if problems:
+            saved = ""
+            if layers is not None:
+                saved = "\nThe file was saved from: " + ", ".join(str(s) for s in layers)
+            raise ValueError(
+                f"{func}: the arrays in {os.fspath(path)!r} do not match this model's "
+                f"parameters; " + "; ".join(problems) + saved
+            )
+        for name, value in params.items():
+            value[...] = stored[name]
+        return self
+
+
+# ---------------------------------------------------------------- the chapter-10 network
+
+
+def lenet_digits(rng: int | np.random.Generator | None = 0) -> Sequential:
+    """The book's chapter-10 network for the 8×8 digits of :func:`cnnkit.data.load_digits`.
+
+    A small LeNet-style network, modernised with ReLU, max-pooling and a softmax loss::
+
+        Conv2D(1, 12, 3, padding=1)  -> (12, 8, 8)
+        ReLU, MaxPool2D(2)           -> (12, 4, 4)
+        Conv2D(12, 24, 3, padding=1) -> (24, 4, 4)
+        ReLU, MaxPool2D(2)           -> (24, 2, 2)
+        Flatten                      -> (96,)
+        Dense(96, 10)                -> 10 class scores
+
+    3,706 parameters in all (see ``lenet_digits().summary((1, 8, 8))``).
+
+    Padding 1 keeps the tiny 8×8 images from shrinking before pooling ("same"
+    convolution). Train it with :func:`train_lenet_digits`.
+
+    Parameters
+    ----------
+    rng : int, numpy.random.Generator or None, default 0
+        For the initial weights.
+
+    Returns
+    -------
+    Sequential
+    """
+    gen = as_rng(rng, "lenet_digits")
+    return Sequential(
+        Conv2D(1, 12, 3, padding=1, rng=gen),
+        ReLU(),
+        MaxPool2D(2),
+        Conv2D(12, 24, 3, padding=1, rng=gen),
+        ReLU(),
+        MaxPool2D(2),
+        Flatten(),
+        Dense(24 * 2 * 2, 10, rng=gen),
+    )
+
+
+class TrainedModel(NamedTuple):
+    """What :func:`train_lenet_digits` returns."""
+
+    model: Sequential
+    history: History
+    data: Digits
+    test_accuracy: float
+
+
+#: The training recipe of :func:`train_lenet_digits`.
+LENET_DIGITS_RECIPE = {"epochs": 20, "batch_size": 64, "lr": 0.01}
+
+
+def train_lenet_digits(
+    seed: int = 0, epochs: int | None = None, progress: bool = True
+) -> TrainedModel:
+    """Build :func:`lenet_digits` and train it on :func:`cnnkit.data.load_digits`.
+
+    The recipe (:data:`LENET_DIGITS_RECIPE`): Adam with learning rate 0.01, mini-batches
+    of 64, 20 epochs, shuffling and weights seeded from ``seed``, the digits' default
+    split. With ``seed=0`` it reaches at least 97 % test accuracy, identically on every
+    run.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seeds the weights (``seed``) and the shuffling (``seed + 1``).
+    epochs : int, optional
+        Override the recipe's number of epochs (e.g. for a quick demo).
+    progress : bool, default True
+        Show the progress bar.
+
+    Returns
+    -------
+    TrainedModel
+        ``(model, history, data, test_accuracy)``; the history has the test set as
+        validation data.
+    """
+    recipe = LENET_DIGITS_RECIPE
+    data = load_digits()
+    model = lenet_digits(seed)
+    history = model.fit(
+        data.x_train,
+        data.y_train,
+        epochs=recipe["epochs"] if epochs is None else epochs,
+        batch_size=recipe["batch_size"],
+        optimizer=Adam(lr=recipe["lr"]),
+        x_val=data.x_test,
+        y_val=data.y_test,
+        rng=seed + 1,
+        progress=progress,
+    )
+    return TrainedModel(model, history, data, history.val_accuracy[-1])

@@ -1,0 +1,179 @@
+"""Optimizers: the rules that turn gradients into parameter updates.
+
+An optimizer's :meth:`step` receives the model's parameters as :class:`Parameter`
+records (``name``, ``value``, ``grad``), as returned by
+:meth:`cnnkit.model.Sequential.parameters`, and changes each ``value`` *in place*, so
+the layers, which hold the same arrays, see the new weights. Per-parameter state
+(velocities, moment estimates) is kept by name.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import numpy as np
+
+from cnnkit._checks import show
+
+__all__ = ["SGD", "Adam", "Parameter"]
+
+
+class Parameter(NamedTuple):
+    """One trainable array of a model, with the gradient of the loss with respect to it.
+
+    Attributes
+    ----------
+    name : str
+        Unique within the model, e.g. ``"0.w"`` (weights of layer 0).
+    value : ndarray
+        The parameter itself; optimizers update it in place.
+    grad : ndarray or None
+        Gradient of the loss, same shape as ``value``; None before the first backward pass.
+    """
+
+    name: str
+    value: np.ndarray
+    grad: np.ndarray | None
+
+
+def _check_real(v: object, name: str, func: str, low: float, high: float, rule: str) -> float:
+    ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and low <= float(v) < high
+    if not ok or not np.isfinite(float(v)):
+        raise ValueError(f"{func}: {name} must be {rule}; got {name}={show(v)}")
+    return float(v)
+
+
+def _check_lr(lr: object, func: str) -> float:
+    value = _check_real(lr, "lr", func, 0.0, np.inf, "a positive number")
+    if value == 0.0:
+        raise ValueError(f"{func}: lr must be a positive number; got lr={show(lr)}")
+    return value
+
+
+def _require_grad(p: Parameter, func: str) -> np.ndarray:
+    if p.grad is None:
+        raise ValueError(
+            f"{func}: parameter {p.name!r} has no gradient yet; run the model's forward "
+            "and backward passes before step()"
+        )
+    return p.grad
+
+
+class SGD:
+    """Stochastic gradient descent, optionally with (heavy-ball) momentum.
+
+    For each parameter ``w`` with gradient ``g``::
+
+        v ← momentum · v + g        (v starts at 0)
+        w ← w − lr · v
+
+    With ``momentum=0`` this is plain gradient descent, ``w ← w − lr · g``. This is the
+    form PyTorch's ``torch.optim.SGD`` uses (Polyak, 1964; Sutskever et al., 2013).
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate (step size), > 0.
+    momentum : float, default 0.0
+        In [0, 1).
+
+    Examples
+    --------
+    >>> w, g = np.array([1.0]), np.array([0.5])
+    >>> SGD(lr=0.1).step([Parameter("w", w, g)])
+    >>> w
+    array([0.95])
+    """
+
+    def __init__(self, lr: float, momentum: float = 0.0) -> None:
+        self.lr = _check_lr(lr, "SGD")
+        self.momentum = _check_real(momentum, "momentum", "SGD", 0.0, 1.0, "a number in [0, 1)")
+        self.state: dict[str, np.ndarray] = {}
+
+    def __repr__(self) -> str:
+        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g})"
+
+    def step(self, parameters: Iterable[Parameter]) -> None:
+        """Update every parameter in place from its gradient."""
+        for p in parameters:
+            grad = _require_grad(p, "SGD.step")
+            value = p.value  # a NamedTuple field can't be augmented-assigned; the array can
+            if self.momentum == 0.0:
+                value -= self.lr * grad
+                continue
+            velocity = self.state.get(p.name)
+            if velocity is None:
+                velocity = self.state[p.name] = np.zeros_like(p.value)
+            velocity *= self.momentum
+            velocity += grad
+            value -= self.lr * velocity
+
+
+class Adam:
+    """Adam: gradient steps scaled by running estimates of the gradient's moments.
+
+    For each parameter ``w`` with gradient ``g``, at step ``t = 1, 2, ...``::
+
+        m ← β1 · m + (1 − β1) · g           (first moment, the mean)
+        v ← β2 · v + (1 − β2) · g²          (second moment, the uncentred variance)
+        m̂ = m / (1 − β1ᵗ),  v̂ = v / (1 − β2ᵗ)   (bias corrections; m and v start at 0)
+        w ← w − lr · m̂ / (√v̂ + ε)
+
+    (Kingma & Ba, 2015, Algorithm 1.) Each weight gets its own effective step size, about
+    ``lr`` in size whatever the scale of its gradient.
+
+    Parameters
+    ----------
+    lr : float, default 1e-3
+        Learning rate, > 0.
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates β1, β2 of the moment estimates, each in [0, 1).
+    eps : float, default 1e-8
+        Added to the denominator to avoid division by zero, > 0.
+    """
+
+    def __init__(
+        self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+    ) -> None:
+        func = "Adam"
+        self.lr = _check_lr(lr, func)
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(
+                f"{func}: betas must be a pair of numbers in [0, 1); got betas={show(betas)}"
+            )
+        rule = "a pair of numbers in [0, 1)"
+        b1 = _check_real(betas[0], "betas", func, 0.0, 1.0, rule)
+        b2 = _check_real(betas[1], "betas", func, 0.0, 1.0, rule)
+        self.betas = (b1, b2)
+        self.eps = _check_real(eps, "eps", func, 0.0, np.inf, "a positive number")
+        if self.eps == 0.0:
+            raise ValueError(f"{func}: eps must be a positive number; got eps={show(eps)}")
+        self.t = 0
+        self.state: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __repr__(self) -> str:
+        b1, b2 = self.betas
+        return f"Adam(lr={self.lr:g}, betas=({b1:g}, {b2:g}), eps={self.eps:g})"
+
+    def step(self, parameters: Iterable[Parameter]) -> None:
+        """Update every parameter in place from its gradient (one Adam step)."""
+        b1, b2 = self.betas
+        self.t += 1
+        # The bias corrections fold into one scalar step size and a scaled epsilon.
+        # Python floats, so that float32 parameters stay float32.
+        step_size = self.lr * (1.0 - b2**self.t) ** 0.5 / (1.0 - b1**self.t)
+        eps_hat = self.eps * (1.0 - b2**self.t) ** 0.5
+        for p in parameters:
+            grad = _require_grad(p, "Adam.step")
+            moments = self.state.get(p.name)
+            if moments is None:
+                moments = self.state[p.name] = (np.zeros_like(p.value), np.zeros_like(p.value))
+            m, v = moments
+            m *= b1
+            m += (1.0 - b1) * grad
+            v *= b2
+            v += (1.0 - b2) * np.square(grad)
+            value = p.value
+            value -= step_size * m / (np.sqrt(v) + eps_hat)

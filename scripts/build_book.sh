@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install everything into .venv and build the web book into _build/html.
+#
+#   bash scripts/build_book.sh           # notebooks re-run only when their code changed
+#   bash scripts/build_book.sh --force   # re-run every notebook (CI and releases)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -r requirements.txt
+
+config=_config.yml
+if [ "${1:-}" = "--force" ]; then
+  # Same configuration, but every notebook is executed again: a cached output can be
+  # stale when cnnkit changed and the notebook did not.
+  mkdir -p _build
+  sed 's/^\(  execute_notebooks:\) cache/\1 force/' _config.yml > _build/_config_force.yml
+  config=_build/_config_force.yml
+fi
+
+# --all: rebuild every page, so that warnings of unchanged pages are shown too.
+# -W --keep-going: any warning (a failing cell, a broken link) fails the build, after
+# all of them have been reported.
+.venv/bin/jupyter-book build . --all -W --keep-going --config "$config"
+
+echo
+echo "The book is built. Open $(pwd)/_build/html/index.html in a browser,"
+echo "or serve it:  .venv/bin/python -m http.server -d _build/html 8000"

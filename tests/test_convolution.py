@@ -1,0 +1,312 @@
+import numpy as np
+import pytest
+from gradcheck import check_backward
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from scipy.signal import convolve2d as scipy_convolve2d
+from scipy.signal import correlate2d
+
+from cnnkit.convolution import (
+    conv2d,
+    conv2d_backward,
+    conv2d_backward_naive,
+    conv2d_forward,
+    conv2d_naive,
+    convolve2d,
+)
+from cnnkit.cost import conv2d_cost
+from cnnkit.shapes import output_size
+
+# ------------------------------------------------------------------ worked examples
+
+
+def test_hand_worked_2d_example():
+    x = np.arange(16.0).reshape(4, 4)
+    w = np.array([[1.0, 0.0], [0.0, -1.0]])
+    # every window: top-left minus bottom-right = -5
+    np.testing.assert_array_equal(conv2d(x, w), np.full((3, 3), -5.0))
+    np.testing.assert_array_equal(conv2d(x, np.ones((2, 2)), b=1.0, stride=2), [[11, 19], [43, 51]])
+
+
+def test_book_x_filter_on_a_5x5_image():
+    image = np.array(
+        [
+            [1, 0, 0, 0, 1],
+            [0, 1, 0, 1, 0],
+            [0, 0, 1, 0, 0],
+            [0, 1, 0, 1, 0],
+            [1, 0, 0, 0, 1],
+        ]
+    )
+    x_filter = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+    out = conv2d(image, x_filter)
+    assert out.shape == (3, 3)
+    assert out[1, 1] == 5.0  # the pattern matches exactly in the centre
+    assert out.max() == out[1, 1]
+
+
+def test_six_by_six_by_three_with_four_filters_gives_4x4x4():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 6, 6))
+    w = rng.standard_normal((4, 3, 3, 3))
+    assert conv2d(x, w).shape == (4, 4, 4)
+    assert conv2d(x[None], w).shape == (1, 4, 4, 4)
+    assert conv2d_cost((3, 6, 6), filters=4, kernel_size=3).output_shape == (4, 4, 4)
+
+
+def test_alexnet_conv1_shape_and_cost():
+    assert output_size(227, 11, stride=4) == 55
+    cost = conv2d_cost((3, 227, 227), filters=96, kernel_size=11, stride=4)
+    assert cost.output_shape == (96, 55, 55)
+    x = np.zeros((1, 3, 227, 227), dtype=np.float32)
+    w = np.zeros((96, 3, 11, 11), dtype=np.float32)
+    assert conv2d(x, w, stride=4).shape == (1, 96, 55, 55)
+    with pytest.raises(ValueError, match=r"\(224 - 11 \+ 2\*0\)/4 \+ 1 = 54\.25 is not a whole"):
+        conv2d_cost((3, 224, 224), filters=96, kernel_size=11, stride=4)
+    with pytest.raises(ValueError, match=r"^conv2d: .*= 54\.25 is not a whole number along the"):
+        conv2d(np.zeros((1, 3, 224, 224)), w, stride=4)
+
+
+def test_uint8_image_is_not_wrapped_around():
+    image = np.full((4, 5), 200, dtype=np.uint8)
+    out = conv2d(image, np.ones((3, 3), dtype=np.uint8))
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, np.full((2, 3), 1800.0))
+    np.testing.assert_array_equal(conv2d_naive(image, np.ones((3, 3))), out)
+
+
+def test_dtypes_float32_stays_float32():
+    x = np.ones((2, 3, 5, 5), dtype=np.float32)
+    w = np.ones((4, 3, 3, 3), dtype=np.float32)
+    b = np.ones(4)  # a float64 bias does not upcast the result
+    assert conv2d(x, w, b).dtype == np.float32
+    out, cache = conv2d_forward(x, w, b, padding=1)
+    assert out.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in conv2d_backward(np.ones_like(out), cache))
+    assert conv2d(x, w.astype(np.float64)).dtype == np.float64
+
+
+def test_floor_drops_last_rows_and_ceil_pads_with_zeros():
+    x = np.arange(25.0).reshape(5, 5)
+    w = np.ones((2, 2))
+    floor = conv2d(x, w, stride=2, mode="floor")
+    np.testing.assert_array_equal(floor, conv2d(x[:4, :4], w, stride=2))
+    ceil = conv2d(x, w, stride=2, mode="ceil")
+    assert ceil.shape == (3, 3)
+    np.testing.assert_array_equal(ceil, conv2d(np.pad(x, ((0, 1), (0, 1))), w, stride=2))
+
+
+def test_valid_and_same_padding():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((7, 9))
+    w = rng.standard_normal((3, 5))
+    np.testing.assert_allclose(conv2d(x, w, padding="same"), correlate2d(x, w, mode="same"))
+    np.testing.assert_array_equal(conv2d(x, w, padding="valid"), conv2d(x, w))
+
+
+def test_one_by_one_convolution_is_a_dense_layer_at_every_pixel():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 5, 3, 4))
+    w = rng.standard_normal((3, 5, 1, 1))
+    expected = np.einsum("nchw,fc->nfhw", x, w[:, :, 0, 0])
+    np.testing.assert_allclose(conv2d(x, w), expected)
+    np.testing.assert_allclose(
+        conv2d(x, w, padding=1, stride=2, mode="floor"), conv2d_naive(x, w, None, 2, 1, "floor")
+    )
+
+
+# ------------------------------------------------------------------ against SciPy
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+def test_2d_matches_scipy_correlate_and_convolve(h, w, kh, kw, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((h + kh - 1, w + kw - 1))
+    k = rng.standard_normal((kh, kw))
+    np.testing.assert_allclose(conv2d(x, k), correlate2d(x, k, mode="valid"), atol=1e-12)
+    np.testing.assert_allclose(convolve2d(x, k), scipy_convolve2d(x, k, mode="valid"), atol=1e-12)
+    full = correlate2d(x, k, mode="full")
+    np.testing.assert_allclose(conv2d(x, k, padding=(kh - 1, kw - 1)), full, atol=1e-12)
+
+
+def test_multichannel_stride_padding_against_scipy():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 9, 8))
+    w = rng.standard_normal((4, 3, 3, 2))
+    b = rng.standard_normal(4)
+    out = conv2d(x, w, b, stride=(3, 2), padding=(1, 2), mode="floor")
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 2)))
+    for n in range(2):
+        for f in range(4):
+            ref = sum(correlate2d(xp[n, c], w[f, c], mode="valid") for c in range(3))
+            np.testing.assert_allclose(out[n, f], ref[::3, ::2] + b[f], atol=1e-12)
+
+
+def test_convolve2d_flips_the_kernel():
+    image = np.array([[0.0, 0, 1, 1], [0, 0, 1, 1]])
+    edge = np.array([[1.0, -1.0]])
+    np.testing.assert_array_equal(conv2d(image, edge), [[0, -1, 0], [0, -1, 0]])
+    np.testing.assert_array_equal(convolve2d(image, edge), [[0, 1, 0], [0, 1, 0]])
+    box = np.ones((2, 2))
+    np.testing.assert_array_equal(convolve2d(image, box), conv2d(image, box))
+
+
+# ------------------------------------------------------------------ fast vs naive
+
+
+@st.composite
+def conv_cases(draw):
+    n = draw(st.integers(1, 2))
+    c = draw(st.integers(1, 3))
+    f = draw(st.integers(1, 3))
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    h = draw(st.integers(max(1, kh - 2 * ph), kh - 2 * ph + 7))
+    w = draw(st.integers(max(1, kw - 2 * pw), kw - 2 * pw + 7))
+    mode = draw(st.sampled_from(["floor", "ceil"]))
+    seed = draw(st.integers(0, 2**16))
+    return (n, c, h, w), (f, c, kh, kw), (sh, sw), (ph, pw), mode, seed
+
+
+def _conv_example(x_shape, w_shape, stride, padding, mode="floor", seed=0):
+    return (x_shape, w_shape, stride, padding, mode, seed)
+
+
+@settings(max_examples=50, deadline=None)
+@given(case=conv_cases())
+@example(case=_conv_example((2, 3, 7, 5), (2, 3, 3, 2), (2, 2), (0, 0)))  # padding 0, stride 2
+@example(case=_conv_example((1, 2, 8, 6), (3, 2, 3, 3), (3, 1), (0, 1), "ceil"))
+@example(case=_conv_example((1, 1, 5, 9), (1, 1, 2, 4), (1, 3), (2, 0)))
+def test_fast_matches_naive_forward_and_backward(case):
+    x_shape, w_shape, stride, padding, mode, seed = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape)
+    w = rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0])
+    fast = conv2d(x, w, b, stride, padding, mode)
+    naive = conv2d_naive(x, w, b, stride, padding, mode)
+    np.testing.assert_allclose(fast, naive, rtol=1e-10, atol=1e-12)
+    out, cache = conv2d_forward(x, w, b, stride, padding, mode)
+    np.testing.assert_array_equal(out, fast)
+    dout = rng.standard_normal(out.shape)
+    for g_fast, g_naive in zip(
+        conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache), strict=True
+    ):
+        np.testing.assert_allclose(g_fast, g_naive, rtol=1e-10, atol=1e-12)
+
+
+# ------------------------------------------------------------------ gradient checks
+
+GRAD_CASES = [
+    ((2, 2, 5, 6), (3, 2, 3, 3), 1, 0, "strict"),
+    ((1, 2, 7, 6), (2, 2, 3, 2), 2, 1, "strict"),
+    ((2, 1, 6, 7), (2, 1, 2, 3), (2, 3), (0, 2), "floor"),
+    ((1, 2, 6, 5), (2, 2, 3, 3), 2, 0, "ceil"),
+]
+
+
+@pytest.mark.parametrize("backward", [conv2d_backward, conv2d_backward_naive])
+@pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding", "mode"), GRAD_CASES)
+def test_gradient_check(backward, x_shape, w_shape, stride, padding, mode):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(x_shape)
+    w = rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0])
+    out, cache = conv2d_forward(x, w, b, stride, padding, mode)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = backward(dout, cache)
+    check_backward(
+        lambda: conv2d_forward(x, w, b, stride, padding, mode)[0],
+        {"x": x, "w": w, "b": b},
+        {"x": dx, "w": dw, "b": db},
+        dout,
+    )
+
+
+# ------------------------------------------------------------------ errors
+
+
+@pytest.mark.parametrize("func", [conv2d, conv2d_naive])
+def test_error_messages(func):
+    name = func.__name__
+    x = np.ones((1, 3, 5, 5))
+    w = np.ones((2, 3, 3, 3))
+    with pytest.raises(
+        ValueError,
+        match=rf"^{name}: x must have 2, 3 or 4 dimensions \(H, W\) or \(C, H, W\) or "
+        r"\(N, C, H, W\); got x with 5 dimensions",
+    ):
+        func(np.ones((1, 1, 3, 5, 5)), w)
+    with pytest.raises(ValueError, match=rf"^{name}: w must have 4 dimensions \(F, C, KH, KW\)"):
+        func(x, np.ones((3, 3)))
+    with pytest.raises(ValueError, match=r"w must have 2 dimensions \(KH, KW\) when x is a 2-D"):
+        func(np.ones((5, 5)), w)
+    with pytest.raises(
+        ValueError,
+        match=rf"^{name}: x has 3 channels but w expects 1 \(w.shape\[1\]\); they must match$",
+    ):
+        func(x, np.ones((2, 1, 3, 3)))
+    with pytest.raises(
+        ValueError,
+        match=rf"^{name}: stride must be a positive integer or a pair of them; got stride=0$",
+    ):
+        func(x, w, stride=0)
+    with pytest.raises(ValueError, match=r"got stride=\(1, -1\)"):
+        func(x, w, stride=(1, -1))
+    with pytest.raises(TypeError, match=r"stride must be a positive integer .*got stride=1.5"):
+        func(x, w, stride=1.5)
+    with pytest.raises(
+        ValueError,
+        match=r"padding must be a non-negative integer or a pair of them; got padding=-1",
+    ):
+        func(x, w, padding=-1)
+    with pytest.raises(
+        ValueError, match=r"padding must be .*'valid' or 'same'; got padding='full'"
+    ):
+        func(x, w, padding="full")
+    with pytest.raises(ValueError, match=r'"same" padding keeps the size only for an odd filter'):
+        func(x, np.ones((2, 3, 2, 2)), padding="same")
+    with pytest.raises(
+        ValueError,
+        match=rf"^{name}: the filter \(f=7\) is larger than the padded input \(n \+ 2p = 6\) "
+        r"along the width",
+    ):
+        func(np.ones((1, 3, 9, 4)), np.ones((2, 3, 3, 7)), padding=1)
+    with pytest.raises(
+        ValueError,
+        match=r"\(n - f \+ 2p\)/s \+ 1 = \(5 - 3 \+ 2\*0\)/3 \+ 1 = 1\.66667 is not a whole "
+        r"number along the height",
+    ):
+        func(x, w, stride=3)
+    with pytest.raises(TypeError, match=rf"^{name}: x must hold real numbers.*dtype <U1"):
+        func(np.array([["a"]]), np.ones((1, 1)))
+    with pytest.raises(TypeError, match=r"w must hold real numbers.*dtype complex128"):
+        func(x, w.astype(complex))
+    with pytest.raises(ValueError, match=r"b must have shape \(F,\) = \(2,\), one bias per filter"):
+        func(x, w, b=np.ones(3))
+    with pytest.raises(ValueError, match=r"mode must be one of"):
+        func(x, w, mode="same")
+
+
+def test_forward_and_backward_errors():
+    with pytest.raises(ValueError, match=r"^conv2d_forward: x must have 4 dimensions"):
+        conv2d_forward(np.ones((3, 5, 5)), np.ones((2, 3, 3, 3)))
+    out, cache = conv2d_forward(np.ones((1, 3, 5, 5)), np.ones((2, 3, 3, 3)))
+    with pytest.raises(
+        ValueError,
+        match=r"^conv2d_backward: dout must have the shape of the forward output "
+        r"\(1, 2, 3, 3\); got dout with shape \(1, 2, 3\)",
+    ):
+        conv2d_backward(np.ones((1, 2, 3)), cache)
+    with pytest.raises(ValueError, match=r"^conv2d_backward_naive: dout must have the shape"):
+        conv2d_backward_naive(np.ones((2, 2, 3, 3)), cache)
+    with pytest.raises(ValueError, match=r"^convolve2d: kernel must have 2 dimensions"):
+        convolve2d(np.ones((5, 5)), np.ones((1, 1, 3, 3)))

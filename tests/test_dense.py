@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+from gradcheck import check_backward
+
+from cnnkit.dense import dense, dense_backward, dense_forward, flatten
+
+
+def test_flatten_is_c_order_and_keeps_the_batch():
+    x = np.arange(24).reshape(2, 3, 2, 2)
+    out = flatten(x)
+    assert out.shape == (2, 12)
+    np.testing.assert_array_equal(out[1], np.arange(12, 24))
+    xf = np.ones((2, 3, 4), dtype=np.float32)
+    assert np.shares_memory(flatten(xf), xf)  # no copy
+    with pytest.raises(ValueError, match=r"^flatten: x must have at least 2 dimensions"):
+        flatten(np.ones(3))
+
+
+def test_dense_values():
+    x = np.array([[1.0, 2.0]])
+    w = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+    np.testing.assert_array_equal(dense(x, w, np.ones(3)), [[2, 3, 4]])
+    np.testing.assert_array_equal(dense(x, w), [[1, 2, 3]])
+    assert dense(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32)).dtype == np.float32
+    np.testing.assert_array_equal(dense(np.full((1, 2), 200, np.uint8), np.ones((2, 1))), [[400]])
+
+
+def test_gradient_check():
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((4, 5)), rng.standard_normal((5, 3)), rng.standard_normal(3)
+    y, cache = dense_forward(x, w, b)
+    dy = rng.standard_normal(y.shape)
+    dx, dw, db = dense_backward(dy, cache)
+    check_backward(
+        lambda: dense_forward(x, w, b)[0], {"x": x, "w": w, "b": b}, {"x": dx, "w": dw, "b": db}, dy
+    )
+
+
+def test_errors():
+    with pytest.raises(
+        ValueError,
+        match=r"^dense: x has 4 features \(x.shape\[1\]\) but w expects 5 \(w.shape\[0\]\); "
+        r"they must match$",
+    ):
+        dense(np.ones((2, 4)), np.ones((5, 3)))
+    with pytest.raises(ValueError, match=r"^dense: x must have 2 dimensions \(N, in_features\)"):
+        dense(np.ones((2, 1, 4)), np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"b must have shape \(out_features,\) = \(3,\)"):
+        dense(np.ones((2, 4)), np.ones((4, 3)), np.ones(4))
+    with pytest.raises(TypeError, match=r"^dense_forward: w must hold real numbers"):
+        dense_forward(np.ones((2, 4)), np.ones((4, 3), dtype=complex))
+    _, cache = dense_forward(np.ones((2, 4)), np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"dense_backward: dy must have the shape .*\(2, 3\)"):
+        dense_backward(np.ones((3, 2)), cache)

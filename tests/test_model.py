@@ -1,0 +1,356 @@
+import time
+
+import numpy as np
+import pytest
+
+from cnnkit.data import load_digits, xoi_patterns
+from cnnkit.layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    LeakyReLU,
+    MaxPool2D,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+from cnnkit.model import (
+    LENET_DIGITS_RECIPE,
+    History,
+    Sequential,
+    lenet_digits,
+    train_lenet_digits,
+)
+from cnnkit.optim import SGD, Adam
+from cnnkit.softmax import cross_entropy, cross_entropy_grad
+
+
+def numeric_grad(f, x, h=1e-6):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f()
+        x[i] = old - h
+        minus = f()
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def rel_error(a, b):
+    """||a - b|| / (||a|| + ||b||)."""
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
+
+
+def small_model(seed=0, dtype=np.float32):
+    gen = np.random.default_rng(seed)
+    return Sequential(
+        Conv2D(1, 4, 3, padding=1, rng=gen, dtype=dtype),
+        ReLU(),
+        MaxPool2D(size=3, stride=3),
+        Flatten(),
+        Dense(4 * 3 * 3, 3, rng=gen, dtype=dtype),
+    )
+
+
+@pytest.fixture(scope="module")
+def xoi():
+    return xoi_patterns(90, rng=0)
+
+
+# ---------------------------------------------------------------- gradient check
+
+
+def test_gradient_check_through_a_small_sequential():
+    dtype = np.float64
+    gen = np.random.default_rng(0)
+    dropout = Dropout(0.3)
+    model = Sequential(
+        Conv2D(2, 3, 3, padding=1, rng=gen, dtype=dtype),
+        LeakyReLU(0.1),
+        MaxPool2D(2),
+        Conv2D(3, 4, (2, 3), stride=(1, 2), rng=gen, dtype=dtype),
+        Tanh(),
+        AvgPool2D(size=(2, 1)),
+        Flatten(),
+        dropout,
+        Dense(4 * 1 * 2, 5, rng=gen, dtype=dtype),
+        Sigmoid(),
+        Dense(5, 3, rng=gen, dtype=dtype),
+    )
+    for p in model.parameters():
+        if p.name.endswith(".b"):
+            p.value[:] = gen.standard_normal(p.value.shape) * 0.1
+    x = gen.standard_normal((3, 2, 6, 10))
+    y = np.array([0, 2, 1])
+
+    def loss():
+        dropout.rng = np.random.default_rng(5)  # the same mask on every pass
+        return cross_entropy(model.forward(x, training=True), y)
+
+    dropout.rng = np.random.default_rng(5)
+    logits = model.forward(x, training=True)
+    assert logits.shape == (3, 3)
+    dx = model.backward(cross_entropy_grad(logits, y))
+    analytic = {p.name: p.grad.copy() for p in model.parameters()}
+    assert len(analytic) == 8
+    assert rel_error(dx, numeric_grad(loss, x)) < 1e-6
+    for p in model.parameters():
+        assert rel_error(analytic[p.name], numeric_grad(loss, p.value)) < 1e-6, p.name
+
+
+# ---------------------------------------------------------------- structure
+
+
+def test_parameters_are_the_layers_arrays_with_their_names():
+    model = small_model()
+    params = model.parameters()
+    assert [p.name for p in params] == ["0.w", "0.b", "4.w", "4.b"]
+    assert params[0].value is model[0].params["w"]
+    assert params[2].grad is model[4].grads["w"]
+    assert len(model) == 5 and list(model) == model.layers
+
+
+def test_repr_lists_the_layers():
+    text = repr(small_model())
+    assert text.startswith("Sequential(\n  (0): Conv2D(1, 4, kernel_size=3")
+    assert "(4): Dense(36, 3)" in text
+
+
+def test_sequential_rejects_things_that_are_not_layers():
+    with pytest.raises(TypeError, match=r"Sequential: layer 1 \(.*\) is not a layer"):
+        Sequential(ReLU(), np.zeros(3))
+
+
+def test_summary_numbers_on_a_hand_computable_model():
+    model = Sequential(
+        Conv2D(3, 4, 3, rng=0),  # 6x6x3 -> 4x4x4
+        ReLU(),
+        MaxPool2D(2),  # -> 2x2x4
+        Flatten(),  # -> 16
+        Dense(16, 5, rng=0),
+    )
+    s = model.summary((3, 6, 6))
+    assert [r.output_shape for r in s.rows] == [(4, 4, 4), (4, 4, 4), (4, 2, 2), (16,), (5,)]
+    # parameters K*(F*F*C + 1) = 4*(3*3*3 + 1); dense 16*5 + 5
+    assert [r.params for r in s.rows] == [112, 0, 0, 0, 85]
+    # multiply-adds: 4 filters * 16 positions * 27; dense 16*5
+    assert [r.macs for r in s.rows] == [1728, 0, 0, 0, 80]
+    # float32 activations: 64, 64, 16, 16, 5 numbers of 4 bytes
+    assert [r.memory for r in s.rows] == [256, 256, 64, 64, 20]
+    assert (s.total_params, s.total_macs, s.total_memory) == (197, 1808, 660)
+    assert s.total_params == sum(p.value.size for p in model.parameters())
+    text = str(s)
+    assert "parameters" in text and "multiply-adds" in text and "memory" in text
+    assert text.splitlines()[-1].split() == ["total", "197", "1,808", "660"]
+    assert "Conv2D(3, 4, kernel_size=3, stride=1, padding=0)" in text
+    html = s._repr_html_()
+    assert html.startswith("<table>") and "<td" in html and "1,808" in html
+
+
+def test_summary_memory_follows_the_dtype():
+    model = Sequential(Flatten(), Dense(4, 2, rng=0, dtype=np.float64))
+    assert [r.memory for r in model.summary((1, 2, 2)).rows] == [32, 16]
+
+
+def test_summary_reports_an_impossible_shape():
+    model = Sequential(Conv2D(1, 2, 3, stride=2, rng=0))
+    with pytest.raises(ValueError, match=r"not a whole number"):
+        model.summary((1, 6, 6))
+
+
+# ---------------------------------------------------------------- training
+
+
+def test_fit_learns_the_xoi_patterns(xoi):
+    x, y = xoi
+    model = small_model()
+    history = model.fit(x, y, epochs=8, batch_size=16, optimizer=Adam(0.01), rng=0, progress=False)
+    assert isinstance(history, History) and len(history) == 8
+    assert history.loss[-1] < history.loss[0]
+    assert history.accuracy[-1] > 0.9
+    loss, accuracy = model.evaluate(x, y)
+    assert isinstance(loss, float) and accuracy > 0.9
+
+
+def test_fit_is_deterministic_for_a_fixed_seed(xoi):
+    x, y = xoi
+    runs = []
+    for _ in range(2):
+        model = small_model(seed=1)
+        h = model.fit(x, y, epochs=2, batch_size=8, optimizer=SGD(0.05, 0.9), rng=3, progress=False)
+        runs.append((h.loss, [p.value.copy() for p in model.parameters()]))
+    assert runs[0][0] == runs[1][0]
+    for a, b in zip(runs[0][1], runs[1][1], strict=True):
+        np.testing.assert_array_equal(a, b)
+    other = small_model(seed=1)
+    h = other.fit(x, y, epochs=2, batch_size=8, optimizer=SGD(0.05, 0.9), rng=4, progress=False)
+    assert h.loss != runs[0][0]  # a different shuffle
+
+
+def test_fit_with_validation_data_and_the_progress_bar(xoi, capsys):
+    x, y = xoi
+    model = small_model()
+    h = model.fit(x[:60], y[:60], epochs=3, x_val=x[60:], y_val=y[60:], rng=0)
+    assert len(h.val_loss) == len(h.val_accuracy) == len(h.seconds) == 3
+    assert (h.val_loss[-1], h.val_accuracy[-1]) == model.evaluate(x[60:], y[60:])
+    out = capsys.readouterr().out
+    assert out.endswith("\n")
+    # "\r" redraws the bar in place; what stays on screen is the text after the last one
+    lines = [line.split("\r")[-1] for line in out[:-1].split("\n")]
+    assert len(lines) == 3
+    assert lines[0].startswith("epoch 1/3 [") and lines[2].startswith("epoch 3/3 [")
+    assert "loss" in lines[0] and "accuracy" in lines[0] and "val_accuracy" in lines[0]
+
+
+def test_progress_false_prints_nothing(xoi, capsys):
+    x, y = xoi
+    small_model().fit(x, y, epochs=1, rng=0, progress=False)
+    assert capsys.readouterr().out == ""
+
+
+def test_predictions(xoi):
+    x, y = xoi
+    model = small_model()
+    proba = model.predict_proba(x)
+    assert proba.shape == (90, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(model.predict(x), proba.argmax(axis=1))
+    loss, accuracy = model.evaluate(x, y)
+    assert accuracy == np.mean(model.predict(x) == y)
+    assert loss == pytest.approx(cross_entropy(model.forward(x), y))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_fit_rejects_non_finite_input(xoi, bad):
+    x, y = xoi
+    x = x.copy()
+    x[4, 0, 2, 3] = bad
+    with pytest.raises(ValueError, match=r"Sequential.fit: x must contain only finite numbers"):
+        small_model().fit(x, y, progress=False)
+    with pytest.raises(ValueError, match=r"Sequential.fit: x_val must contain only finite"):
+        small_model().fit(xoi[0], y, x_val=x, y_val=y, progress=False)
+
+
+def test_fit_rejects_bad_labels_and_settings(xoi):
+    x, y = xoi
+    model = small_model()
+    with pytest.raises(ValueError, match=r"Sequential.fit: y must have shape \(N,\) with N = "):
+        model.fit(x, y[:-1], progress=False)
+    with pytest.raises(TypeError, match=r"Sequential.fit: y must be integer class labels"):
+        model.fit(x, y.astype(float), progress=False)
+    with pytest.raises(ValueError, match=r"Sequential.fit: give both x_val and y_val"):
+        model.fit(x, y, x_val=x, progress=False)
+    with pytest.raises(ValueError, match=r"Sequential.fit: batch_size must be a positive"):
+        model.fit(x, y, batch_size=0, progress=False)
+    with pytest.raises(TypeError, match=r"Sequential.fit: optimizer must be an optimizer"):
+        model.fit(x, y, optimizer="adam", progress=False)
+
+
+def test_fit_stops_with_a_clear_error_when_training_diverges(xoi):
+    x, y = xoi
+    model = Sequential(Flatten(), Dense(81, 3, rng=0))
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match=r"diverged"):
+        model.fit(x, y, epochs=3, optimizer=SGD(1e38), rng=0, progress=False)
+
+
+# ---------------------------------------------------------------- save and load
+
+
+def test_save_load_round_trip(tmp_path, xoi):
+    x, _ = xoi
+    trained = small_model(seed=0)
+    trained.fit(x, xoi[1], epochs=1, rng=0, progress=False)
+    path = tmp_path / "weights.npz"
+    trained.save(path)
+    fresh = small_model(seed=99)
+    arrays_before = [p.value for p in fresh.parameters()]
+    assert fresh.load(path) is fresh
+    for a, b, same in zip(trained.parameters(), fresh.parameters(), arrays_before, strict=True):
+        np.testing.assert_array_equal(a.value, b.value)
+        assert b.value is same and b.value.dtype == np.float32  # loaded in place
+    np.testing.assert_array_equal(trained.predict_proba(x), fresh.predict_proba(x))
+
+
+def test_save_adds_the_npz_extension(tmp_path):
+    model = small_model()
+    model.save(tmp_path / "weights")
+    assert (tmp_path / "weights.npz").exists()
+    small_model(seed=5).load(tmp_path / "weights")  # finds weights.npz, like save
+    with np.load(tmp_path / "weights.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == ["0.b", "0.w", "4.b", "4.w", "__layers__"]
+
+
+def test_load_rejects_a_file_for_another_architecture(tmp_path):
+    path = tmp_path / "other.npz"
+    gen = np.random.default_rng(0)
+    Sequential(
+        Conv2D(1, 8, 3, padding=1, rng=gen), ReLU(), MaxPool2D(3), Flatten(), Dense(72, 3, rng=gen)
+    ).save(path)
+    model = small_model()
+    before = [p.value.copy() for p in model.parameters()]
+    with pytest.raises(
+        ValueError,
+        match=r"Sequential.load: the arrays in .*other.npz' do not match this model's "
+        r"parameters; 0.w has shape \(8, 1, 3, 3\) in the file but \(4, 1, 3, 3\)",
+    ) as info:
+        model.load(path)
+    assert "The file was saved from: Conv2D(1, 8, kernel_size=3" in str(info.value)
+    for p, old in zip(model.parameters(), before, strict=True):
+        np.testing.assert_array_equal(p.value, old)  # nothing was half-loaded
+
+
+def test_load_reports_missing_and_extra_arrays(tmp_path):
+    path = tmp_path / "w.npz"
+    np.savez(path, **{"0.w": np.zeros((4, 1, 3, 3)), "9.w": np.zeros(2)})
+    with pytest.raises(ValueError, match=r"missing from the file: 0.b, 4.w, 4.b; in the file but"):
+        small_model().load(path)
+
+
+def test_load_never_unpickles(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, **{"0.w": np.array([object()], dtype=object)})
+    with pytest.raises(ValueError, match=r"allow_pickle=False"):
+        small_model().load(path)
+
+
+# ---------------------------------------------------------------- the chapter-10 network
+
+
+def test_lenet_digits_architecture():
+    model = lenet_digits(0)
+    kinds = [type(layer).__name__ for layer in model]
+    assert kinds == [
+        "Conv2D",
+        "ReLU",
+        "MaxPool2D",
+        "Conv2D",
+        "ReLU",
+        "MaxPool2D",
+        "Flatten",
+        "Dense",
+    ]
+    s = model.summary((1, 8, 8))
+    assert s.rows[-1].output_shape == (10,)
+    assert s.total_params == 12 * (9 + 1) + 24 * (9 * 12 + 1) + 96 * 10 + 10
+    assert LENET_DIGITS_RECIPE == {"epochs": 20, "batch_size": 64, "lr": 0.01}
+
+
+def test_lenet_digits_reaches_97_percent_deterministically():
+    data = load_digits()  # load (and cache) the data outside the timing
+    start = time.perf_counter()
+    result = train_lenet_digits(seed=0, progress=False)
+    seconds = time.perf_counter() - start
+    assert result.test_accuracy >= 0.97
+    assert result.test_accuracy == result.model.evaluate(data.x_test, data.y_test)[1]
+    assert seconds < 20
+    # the same numbers again, to the last bit, on a short run
+    short = [train_lenet_digits(seed=0, epochs=2, progress=False) for _ in range(2)]
+    assert short[0].history.loss == short[1].history.loss
+    np.testing.assert_array_equal(
+        short[0].model.predict_proba(data.x_test), short[1].model.predict_proba(data.x_test)
+    )
+    assert short[0].history.loss == result.history.loss[:2]

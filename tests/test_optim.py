@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+
+from cnnkit.optim import SGD, Adam, Parameter
+
+
+def _param(value, grad, name="w"):
+    return Parameter(name, np.array(value, dtype=float), np.array(grad, dtype=float))
+
+
+def test_sgd_without_momentum_is_plain_gradient_descent():
+    p = _param([1.0, -2.0], [0.5, -1.0])
+    SGD(lr=0.1).step([p])
+    np.testing.assert_allclose(p.value, [0.95, -1.9])
+
+
+def test_sgd_momentum_accumulates_a_velocity():
+    p = _param([0.0], [1.0])
+    opt = SGD(lr=0.1, momentum=0.9)
+    opt.step([p])  # v = 1
+    opt.step([p])  # v = 0.9 * 1 + 1 = 1.9
+    np.testing.assert_allclose(p.value, [-0.1 - 0.19])
+
+
+def test_adam_matches_the_textbook_algorithm():
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(5, 3))
+    p = _param(np.zeros(3), grads[0])
+    opt = Adam(lr=0.01, betas=(0.8, 0.95), eps=1e-6)
+    w, m, v = np.zeros(3), np.zeros(3), np.zeros(3)
+    for t, g in enumerate(grads, start=1):
+        p.grad[:] = g
+        opt.step([p])
+        m = 0.8 * m + 0.2 * g
+        v = 0.95 * v + 0.05 * g**2
+        m_hat, v_hat = m / (1 - 0.8**t), v / (1 - 0.95**t)
+        w = w - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-6)
+    np.testing.assert_allclose(p.value, w, rtol=1e-12)
+
+
+def test_adam_first_step_has_size_lr_whatever_the_gradient_scale():
+    p = _param([0.0, 0.0], [1e-4, -1e3])
+    Adam(lr=0.01).step([p])
+    np.testing.assert_allclose(p.value, [-0.01, 0.01], rtol=1e-3)
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.1, momentum=0.9), lambda: Adam(0.1)])
+def test_updates_are_in_place_and_keep_float32(make):
+    value = np.ones(4, dtype=np.float32)
+    p = Parameter("w", value, np.full(4, 0.5, dtype=np.float32))
+    opt = make()
+    opt.step([p])
+    opt.step([p])
+    assert p.value is value and value.dtype == np.float32
+    assert (value < 1).all()
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.1, momentum=0.5), lambda: Adam(0.1)])
+def test_state_is_kept_per_parameter_name(make):
+    a, b = _param([0.0], [1.0], "a"), _param([0.0], [1.0], "b")
+    opt = make()
+    opt.step([a, b])
+    b.grad[:] = -1.0
+    opt.step([a, b])
+    assert a.value[0] < b.value[0]
+    assert set(opt.state) == {"a", "b"}
+
+
+def test_optimizers_minimise_a_quadratic():
+    target = np.array([3.0, -2.0])
+    for opt in (SGD(0.1), SGD(0.05, momentum=0.9), Adam(0.1)):
+        p = _param([0.0, 0.0], [0.0, 0.0])
+        for _ in range(300):
+            p.grad[:] = 2 * (p.value - target)
+            opt.step([p])
+        np.testing.assert_allclose(p.value, target, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: SGD(0), r"SGD: lr must be a positive number; got lr=0"),
+        (lambda: SGD(-0.1), r"SGD: lr must be a positive number; got lr=-0.1"),
+        (lambda: SGD(0.1, momentum=1.0), r"SGD: momentum must be a number in \[0, 1\)"),
+        (lambda: Adam(lr=float("nan")), r"Adam: lr must be a positive number; got lr=nan"),
+        (lambda: Adam(betas=(0.9, 1.0)), r"Adam: betas must be a pair of numbers in \[0, 1\)"),
+        (lambda: Adam(betas=0.9), r"Adam: betas must be a pair"),
+        (lambda: Adam(eps=0.0), r"Adam: eps must be a positive number; got eps=0.0"),
+    ],
+)
+def test_bad_hyperparameters_are_rejected(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_step_before_backward_says_what_to_do():
+    with pytest.raises(ValueError, match=r"Adam.step: parameter '0.w' has no gradient yet"):
+        Adam().step([Parameter("0.w", np.zeros(2), None)])
+
+
+def test_reprs():
+    assert repr(SGD(0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9)"
+    assert repr(Adam()) == "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08)"

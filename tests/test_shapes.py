@@ -1,0 +1,101 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cnnkit.shapes import output_shape2d, output_size, same_padding
+
+
+def test_formula_on_worked_examples():
+    assert output_size(227, 11, stride=4) == 55  # AlexNet conv1
+    assert output_size(6, 3) == 4
+    assert output_size(5, 3, padding=1) == 5
+    assert output_size(32, 5, stride=1, padding=2) == 32
+
+
+def test_strict_rejects_non_whole_output_showing_the_arithmetic():
+    with pytest.raises(
+        ValueError,
+        match=r"^output_size: \(n - f \+ 2p\)/s \+ 1 = \(10 - 3 \+ 2\*0\)/2 \+ 1 = 4\.5 is not a "
+        r"whole number, so the filter cannot tile the input evenly\. .*mode='floor'.*"
+        r"mode='ceil'",
+    ):
+        output_size(10, 3, stride=2)
+
+
+def test_alexnet_224_does_not_fit():
+    with pytest.raises(ValueError, match=r"\(224 - 11 \+ 2\*0\)/4 \+ 1 = 54\.25 is not"):
+        output_size(224, 11, stride=4)
+    assert output_size(224, 11, stride=4, mode="floor") == 54
+
+
+def test_floor_and_ceil():
+    assert output_size(10, 3, stride=2, mode="floor") == 4
+    assert output_size(10, 3, stride=2, mode="ceil") == 5
+    assert output_size(9, 3, stride=2, mode="ceil") == 4  # whole: all modes agree
+    # a last window that would start beyond the input is not added (PyTorch's rule)
+    assert output_size(5, 1, stride=3, mode="ceil") == 2
+
+
+def test_filter_larger_than_padded_input():
+    with pytest.raises(
+        ValueError,
+        match=r"^output_size: the filter \(f=5\) is larger than the padded input "
+        r"\(n \+ 2p = 3\)",
+    ):
+        output_size(3, 5)
+    assert output_size(3, 5, padding=1) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "pattern"),
+    [
+        ({"n": 0, "f": 1}, ValueError, r"output_size: n must be a positive integer; got n=0"),
+        ({"n": 5, "f": 2.0}, TypeError, r"f must be a positive integer; got f=2.0"),
+        ({"n": 5, "f": 3, "stride": 0}, ValueError, r"stride must be a positive .*stride=0"),
+        ({"n": 5, "f": 3, "stride": -1}, ValueError, r"got stride=-1"),
+        ({"n": 5, "f": 3, "padding": -1}, ValueError, r"padding must be a non-negative integer"),
+        ({"n": 5, "f": 3, "padding": (1, 1)}, TypeError, r"got padding=\(1, 1\)"),
+        ({"n": 5, "f": 3, "mode": "round"}, ValueError, r"mode must be one of"),
+    ],
+)
+def test_bad_arguments(kwargs, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        output_size(**kwargs)
+
+
+@given(
+    n=st.integers(1, 40),
+    f=st.integers(1, 8),
+    s=st.integers(1, 4),
+    p=st.integers(0, 3),
+)
+def test_floor_matches_counting_positions(n, f, s, p):
+    if f > n + 2 * p:
+        return
+    positions = len(range(0, n + 2 * p - f + 1, s))
+    assert output_size(n, f, s, p, mode="floor") == positions
+    ceil = output_size(n, f, s, p, mode="ceil")
+    assert ceil in (positions, positions + 1)
+    if (n - f + 2 * p) % s == 0:
+        assert output_size(n, f, s, p) == positions == ceil
+
+
+def test_output_shape2d_per_axis_and_names_the_axis():
+    assert output_shape2d(6, 8, 3, 5, stride=(1, 3)) == (4, 2)
+    assert output_shape2d(7, 7, 3, 3, stride=2, padding=(1, 0)) == (4, 3)
+    with pytest.raises(ValueError, match=r"= 3\.5 is not a whole number along the width"):
+        output_shape2d(7, 8, 3, 3, stride=2)
+
+
+def test_same_padding():
+    assert [same_padding(f) for f in (1, 3, 5, 7)] == [0, 1, 2, 3]
+    for f in (3, 5):
+        assert output_size(9, f, padding=same_padding(f)) == 9
+    with pytest.raises(
+        ValueError,
+        match=r'same_padding: "same" padding keeps the size only for an odd filter size and '
+        r"stride 1; got f=4, stride=1",
+    ):
+        same_padding(4)
+    with pytest.raises(ValueError, match=r"got f=3, stride=2"):
+        same_padding(3, stride=2)
