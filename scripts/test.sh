@@ -28,8 +28,8 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 echo "== lint: ruff, and notebooks committed without outputs"
-.venv/bin/ruff check cnnkit tests benchmarks notebooks
-.venv/bin/ruff format --check cnnkit tests benchmarks notebooks
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/nbstripout --verify notebooks/*.ipynb
 
 echo "== the book: every notebook executed again, zero warnings allowed"

@@ -42,7 +42,9 @@ def test_show_matrix_keeps_the_image_coordinates_of_a_patch():
 
 
 def test_show_matrix_rejects_a_volume():
-    with pytest.raises(ValueError, match=r"show_matrix: matrix must be 2-D \(H, W\); got shape \(2, 3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"show_matrix: matrix must be 2-D \(H, W\); got shape \(2, 3, 3\)"
+    ):
         plotting.show_matrix(np.zeros((2, 3, 3)))
 
 
@@ -89,5 +91,13 @@ def test_animation_html_is_offline_and_stable():
 def test_draw_lenet_labels_both_halves():
     ax = plotting.draw_lenet()
     labels = " ".join(t.get_text() for t in ax.texts)
-    for part in ["INPUT", "6@28×28", "16@5×5", "C5: 120", "F6: 84", "feature learning", "classification"]:
+    for part in [
+        "INPUT",
+        "6@28×28",
+        "16@5×5",
+        "C5: 120",
+        "F6: 84",
+        "feature learning",
+        "classification",
+    ]:
         assert part in labels

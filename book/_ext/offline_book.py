@@ -22,7 +22,7 @@ def _default_light_mode(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    for event, listeners in app.events.listeners.items():
+    for listeners in app.events.listeners.values():
         for listener in list(listeners):
             if getattr(listener.handler, "__module__", "").startswith("sphinx_thebe"):
                 app.disconnect(listener.id)
