@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import NamedTuple
 
 import matplotlib as mpl
@@ -319,8 +320,8 @@ def draw_lenet(ax: Axes | None = None) -> Axes:
                     alpha=0.9,
                 )
             )
-        ax.text(x + side / 2, -1.95, label, ha="center", va="top", fontsize=8)
-        x += side + 0.12 * shown + 0.55
+        ax.text(x + side / 2, -1.95, label, ha="center", va="top", fontsize=10)
+        x += side + 0.12 * shown + 1.0
     feature_end = x - 0.3
     for label, units in dense:
         height = 0.02 * units + 0.3
@@ -334,9 +335,9 @@ def draw_lenet(ax: Axes | None = None) -> Axes:
                 linewidth=0.6,
             )
         )
-        ax.text(x + 0.125, -1.95, label, ha="center", va="top", fontsize=8)
-        x += 1.1
-    end = x - 0.8
+        ax.text(x + 0.125, -1.95, label, ha="center", va="top", fontsize=10)
+        x += 1.6
+    end = x - 1.3
     for x0, x1, text in [
         (0.0, feature_end, "feature learning (convolution + subsampling)"),
         (feature_end + 0.3, end, "classification (fully connected)"),
@@ -347,9 +348,9 @@ def draw_lenet(ax: Axes | None = None) -> Axes:
             xytext=(x1, -2.85),
             arrowprops={"arrowstyle": "<->", "color": "black", "linewidth": 1},
         )
-        ax.text((x0 + x1) / 2, -3.05, text, ha="center", va="top", fontsize=9)
-    ax.set_xlim(-0.3, x - 0.5)
-    ax.set_ylim(-3.6, 2.4)
+        ax.text((x0 + x1) / 2, -3.05, text, ha="center", va="top", fontsize=11)
+    ax.set_xlim(-0.3, x - 0.6)
+    ax.set_ylim(-3.75, 2.4)
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
@@ -542,23 +543,45 @@ def sliding_window_animation(
     return FuncAnimation(fig, step, frames=ho * wo, interval=interval, blit=False, repeat=False)
 
 
+def format_weight(value: float) -> str:
+    """A filter weight as a reader would write it: "1", "-2", "0.5", "1/9".
+
+    Short decimals stay decimals; a value whose decimal form is long but which equals a
+    fraction with a denominator up to 64 is written as that fraction (``1/9`` rather
+    than ``0.111111``, ``1/16`` rather than ``0.0625``).
+
+    Examples
+    --------
+    >>> format_weight(-2.0), format_weight(0.25), format_weight(1 / 16), format_weight(1 / 9)
+    ('-2', '0.25', '1/16', '1/9')
+    """
+    text = f"{float(value):g}"
+    if len(text.lstrip("-")) <= 4:
+        return text
+    fraction = Fraction(float(value)).limit_denominator(64)
+    if abs(float(fraction) - float(value)) < 1e-12:
+        return str(fraction)
+    return text
+
+
 def show_filter_responses(
     image: np.ndarray,
     kernels: dict[str, np.ndarray],
     ncols: int = 4,
-    panel_size: float = 2.4,
+    panel_size: float = 1.8,
     padding: int = 1,
-    kernel_fmt: str = "{:.3g}",
+    kernel_fontsize: float = 8,
 ) -> Figure:
-    """Small multiples: each named 3×3 filter, and the feature map it gives on one image.
+    """Small multiples: each named filter, and the feature map it gives on one image.
 
-    Each panel pairs a filter (its numbers, above) with ``conv2d(image, kernel,
-    padding=padding)`` (below). A filter whose weights sum to 0 (an edge detector) gives
-    0 on flat regions and signed values at edges: its map is drawn with the diverging map
-    centred on 0 (orange positive, purple negative, white 0), clipped at the 98th
-    percentile of the absolute values so that a few extreme pixels do not wash out the
-    rest. Any other filter gives a new picture (blurred, sharpened, ...): it is drawn in
-    grey between the 0.5th and 99.5th percentiles.
+    Each panel pairs a filter (its weights written in, above; fractions such as 1/9 are
+    written as fractions) with ``conv2d(image, kernel, padding=padding)`` (below). A
+    filter whose weights sum to 0 (an edge detector) gives 0 on flat regions and signed
+    values at edges: its map is drawn with the diverging map centred on 0 (orange
+    positive, purple negative, white 0), clipped at the 99th percentile of the absolute
+    values so that a few extreme pixels do not wash out the rest. Any other filter gives a
+    new picture (blurred, sharpened, ...): it is drawn in grey between the 0.5th and 99.5th
+    percentiles.
 
     Parameters
     ----------
@@ -569,11 +592,12 @@ def show_filter_responses(
     ncols : int
         Panels per row.
     panel_size : float
-        Width of one panel, in inches.
+        Width of one panel, in inches (keep ``ncols * panel_size`` at about 7 or less, the
+        width of the book's text column, so that the figure is not shrunk).
     padding : int
         Zero padding of the convolution (1 keeps a 3×3 filter's map the image's size).
-    kernel_fmt : str
-        Format of the filter's numbers.
+    kernel_fontsize : float
+        Size of the filter's numbers, in points.
 
     Returns
     -------
@@ -589,9 +613,11 @@ def show_filter_responses(
     ncols = max(1, min(ncols, len(names)))
     nrows = (len(names) + ncols - 1) // ncols
     aspect = img.shape[0] / img.shape[1]
-    map_height = panel_size * aspect
-    fig = plt.figure(figsize=(panel_size * ncols, nrows * (map_height + panel_size * 0.55 + 0.35)))
-    grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[0.5, aspect] * nrows)
+    kernel_share = 0.62  # height of the filter row, as a fraction of the panel width
+    fig = plt.figure(
+        figsize=(panel_size * ncols, nrows * panel_size * (aspect + kernel_share) + 0.3 * nrows)
+    )
+    grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[kernel_share, aspect] * nrows)
     for idx, name in enumerate(names):
         r, c = divmod(idx, ncols)
         ker = np.asarray(kernels[name], dtype=float)
@@ -599,15 +625,16 @@ def show_filter_responses(
         cmap, vmin, vmax = _matrix_cmap(ker)
         if cmap == "gray":  # a filter with no negative weight: light cells, dark numbers
             cmap, vmin, vmax = DIVERGING_CMAP, -float(ker.max()), float(ker.max())
-        show_matrix(
-            ker, ax=ax_k, fmt=kernel_fmt, cmap=cmap, vmin=vmin, vmax=vmax, fontsize=7, title=name
-        )
+        show_matrix(ker, ax=ax_k, cmap=cmap, vmin=vmin, vmax=vmax, fontsize=kernel_fontsize)
+        for text, value in zip(ax_k.texts, ker.ravel(), strict=True):
+            text.set_text(format_weight(value))
+        ax_k.set_title(name, fontsize=9)
         ax_k.set_xticks([])
         ax_k.set_yticks([])
         ax_m = fig.add_subplot(grid[2 * r + 1, c])
         response = conv2d(img, ker, padding=padding)
         if abs(float(ker.sum())) < 1e-9:
-            lim = float(np.percentile(np.abs(response), 98)) or 1.0
+            lim = float(np.percentile(np.abs(response), 99)) or 1.0
             show_image(response, ax=ax_m, cmap=DIVERGING_CMAP, vmin=-lim, vmax=lim)
         else:
             low, high = np.percentile(response, [0.5, 99.5])
@@ -783,7 +810,7 @@ def show_window_positions(
     mode: str = "strict",
     ax: Axes | None = None,
     title: str | None = None,
-    legend: bool = False,
+    legend: bool | str = False,
     annotate_padding: bool | None = None,
 ) -> Axes:
     """Draw an n×n input, its zero padding and the positions an f×f window visits.
@@ -793,7 +820,9 @@ def show_window_positions(
     hatched yellow cells input pixels that no window ever covers. A blue dot marks the
     top-left cell of every window position; the first window is outlined in a solid
     line and the last one in a dashed line. The same stride and padding are used on
-    both axes; parameters as in :func:`window_positions`.
+    both axes; ``n``, ``f``, ``stride``, ``padding`` and ``mode`` as in
+    :func:`window_positions`. ``legend`` adds a key to the marks: True or ``"right"``
+    puts it to the right of the drawing, ``"below"`` under it.
 
     Returns
     -------
@@ -823,10 +852,10 @@ def show_window_positions(
     if annotate_padding:
         for i, j in np.argwhere(~is_input):
             ax.text(j, i, "0", ha="center", va="center", fontsize=7, color="#444444")
-    ax.set_xticks(np.arange(-0.5, total, 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, total, 1), minor=True)
-    ax.grid(which="minor", color="#9A9A9A", linewidth=0.5)
-    ax.tick_params(which="both", length=0)
+    # cell borders drawn as lines that stop at the edge of the grid
+    edges = np.arange(-0.5, total, 1.0)
+    ax.vlines(edges, -0.5, total - 0.5, colors="#9A9A9A", linewidth=0.5)
+    ax.hlines(edges, -0.5, total - 0.5, colors="#9A9A9A", linewidth=0.5)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -872,9 +901,11 @@ def show_window_positions(
                 [], [], color=HIGHLIGHT, linewidth=2.5, linestyle=(0, (3, 2)), label="last window"
             ),
         ]
-        ax.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8
-        )
+        if legend == "below":
+            place = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.02), "ncols": 3}
+        else:
+            place = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0)}
+        ax.legend(handles=handles, frameon=False, fontsize=8, **place)
     return ax
 
 
