@@ -10,6 +10,7 @@ module                     what it holds                                   chapt
 ``cnnkit.filters``         named 3×3 filters: X, O, I, edges, Sobel, blur  2
 ``cnnkit.shapes``          the output-size rule, "same" padding            3
 ``cnnkit.padding``         zero padding                                    3
+``cnnkit.conventions``     PyTorch, TensorFlow and Caffe size rules        3
 ``cnnkit.cost``            parameters and multiply-adds of a layer         2, 3
 ``cnnkit.activations``     ReLU, sigmoid, tanh, leaky ReLU                 4
 ``cnnkit.pooling``         max, average and sum pooling                    5

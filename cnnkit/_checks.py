@@ -141,8 +141,6 @@ def pair(v: object, name: str, func: str, positive: bool = True) -> tuple[int, i
     ...
     ValueError: conv2d: stride must be a positive integer or a pair of them; got stride=0
     """
-    rule = "a positive integer" if positive else "a non-negative integer"
-    message = f"{func}: {name} must be {rule} or a pair of them; got {name}={show(v)}"
     if _is_int(v):
         values = (v, v)
     elif isinstance(v, tuple | list) and len(v) == 2 and all(_is_int(e) for e in v):
@@ -150,22 +148,26 @@ def pair(v: object, name: str, func: str, positive: bool = True) -> tuple[int, i
     elif isinstance(v, np.ndarray) and v.shape == (2,) and v.dtype.kind in "iu":
         values = tuple(v)
     else:
-        raise TypeError(message)
+        raise TypeError(_pair_message(v, name, func, positive))
     a, b = int(values[0]), int(values[1])
     lowest = 1 if positive else 0
     if a < lowest or b < lowest:
-        raise ValueError(message)
+        raise ValueError(_pair_message(v, name, func, positive))
     return a, b
+
+
+def _pair_message(v: object, name: str, func: str, positive: bool) -> str:
+    # built only on failure: these checks run on every layer call during training
+    rule = "a positive integer" if positive else "a non-negative integer"
+    return f"{func}: {name} must be {rule} or a pair of them; got {name}={show(v)}"
 
 
 def check_positive_int(v: object, name: str, func: str) -> int:
     """Return ``v`` as a Python int, raising unless it is an integer > 0 (bool rejected)."""
+    if _is_int(v) and v > 0:
+        return int(v)
     message = f"{func}: {name} must be a positive integer; got {name}={show(v)}"
-    if not _is_int(v):
-        raise TypeError(message)
-    if v <= 0:
-        raise ValueError(message)
-    return int(v)
+    raise (ValueError if _is_int(v) else TypeError)(message)
 
 
 def check_probability(p: object, name: str, func: str, *, allow_one: bool = False) -> float:

@@ -7,7 +7,9 @@ Two implementations with the same signature sit side by side:
 - :func:`conv2d` / :func:`conv2d_backward` are vectorized with *im2col*: every window is
   copied once into a column of a matrix of shape (N, C*KH*KW, Ho*Wo), and one batched
   matrix product with the filters reshaped to (F, C*KH*KW) computes all outputs at once,
-  directly in (N, F, Ho, Wo) order.
+  directly in (N, F, Ho, Wo) order. With stride 1 the columns use the *flat-shift*
+  layout (see :func:`_im2col_flat`), which is faster to build, and one single matrix
+  product serves the whole batch.
 
 Throughout, ``x`` has shape (N, C, H, W), ``w`` has shape (F, C, KH, KW), ``b`` has shape
 (F,) and the output has shape (N, F, Ho, Wo), with Ho and Wo from
@@ -19,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from cnnkit._checks import as_float_array, check_mode, check_ndim, pair
 from cnnkit.padding import _pad
@@ -44,9 +47,12 @@ class ConvCache(NamedTuple):
         The input (a reference, not a copy); the loop version reads its windows.
     w : ndarray, shape (F, C, KH, KW)
         The filters, to send the gradient back to the input.
-    cols : ndarray, shape (N, C*KH*KW, Ho*Wo)
+    cols : ndarray, shape (N, C*KH*KW, Ho*Wo), or (C*KH*KW, N, L) with stride 1
         The im2col columns built by the forward pass, reused by the fast backward pass so
-        that dw is one matrix product and the columns are not built a second time.
+        that dw is one matrix product and the columns are not built a second time. With
+        stride 1 they are in the flat-shift layout of :func:`_im2col_flat`, with
+        L = (Ho - 1)*Wp + Wo (Wp the padded width). With a bias there is one more row, of
+        ones (the "bias trick", see :func:`_im2col`).
     stride : (int, int)
         (sh, sw).
     padding : (int, int, int, int)
@@ -135,54 +141,145 @@ def _restore(out: np.ndarray, ndim: int) -> np.ndarray:
     return out
 
 
+# Forward passes without a cache (conv2d) and the backward pass work on groups of images
+# whose column matrices take about this many bytes. The buffer is then reused from one
+# group to the next while it is still in the processor's cache, instead of a new
+# full-size matrix whose every memory page the system must first provide.
+_CHUNK_BYTES = 4 * 2**20
+
+
+def _flat_shift(stride: tuple[int, int], kh: int, kw: int) -> bool:
+    """Whether the stride-1 flat-shift layout of :func:`_im2col_flat` is used."""
+    return stride == (1, 1) and (kh, kw) != (1, 1)
+
+
+def _chunks(n: int, bytes_per_image: int) -> list[slice]:
+    """Split range(n) into groups of images with about _CHUNK_BYTES of columns each."""
+    step = max(1, _CHUNK_BYTES // max(1, bytes_per_image))
+    return [slice(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def _im2col_flat(
+    xp: np.ndarray, kh: int, kw: int, out_hw: tuple[int, int], ones: bool
+) -> np.ndarray:
+    """Stride-1 columns in the flat-shift layout: shape (C*KH*KW, N, L), L = (Ho-1)*Wp + Wo.
+
+    Flatten each padded channel to one row of Hp*Wp numbers. Output position (i, j) is
+    then p = i*Wp + j, and the input that filter offset (u, v) multiplies there is at
+    p + u*Wp + v: each row of the column matrix is one *contiguous* slice of the
+    flattened channel, shifted by u*Wp + v. The positions p with j >= Wo (L - Ho*Wo of
+    them, the "wrap-around" between rows) are computed and thrown away; in exchange the
+    columns are built with long contiguous copies, several times faster than the strided
+    copies of :func:`_im2col` on small images. The images sit side by side in each row,
+    so that one matrix product (F, C*KH*KW) @ (C*KH*KW, N*L) serves the whole batch: on
+    small images, N small products cost more in overhead than in arithmetic. With
+    ``ones`` a last row of ones is added (see :func:`_im2col`).
+    """
+    xp = np.ascontiguousarray(xp)
+    n, c, hp, wp = xp.shape
+    ho, wo = out_hw
+    length = (ho - 1) * wp + wo
+    item = xp.itemsize
+    view = as_strided(
+        xp,
+        shape=(c, kh, kw, n, length),
+        strides=(xp.strides[1], wp * item, item, xp.strides[0], item),
+        writeable=False,
+    )
+    rows = c * kh * kw
+    cols = np.empty((rows + ones, n, length), dtype=xp.dtype)
+    np.copyto(cols[:rows].reshape(c, kh, kw, n, length), view)
+    if ones:
+        cols[rows] = 1
+    return cols
+
+
+def _flat_view(flat: np.ndarray, n: int, wp: int, out_hw: tuple[int, int]) -> np.ndarray:
+    """View (N, F, Ho, Wo) of a flat-shift array (F, N, L): (n, f, i, j) is [f, n, i*Wp + j]."""
+    f, _, length = flat.shape
+    item = flat.itemsize
+    return as_strided(
+        flat,
+        shape=(n, f, *out_hw),
+        strides=(length * item, n * length * item, wp * item, item),
+    )
+
+
 def _im2col(
-    xp: np.ndarray, kh: int, kw: int, stride: tuple[int, int], out_hw: tuple[int, int]
+    xp: np.ndarray,
+    kh: int,
+    kw: int,
+    stride: tuple[int, int],
+    out_hw: tuple[int, int],
+    ones: bool,
 ) -> np.ndarray:
     """Columns of every window: shape (N, C*KH*KW, Ho*Wo), row index c*KH*KW + u*KW + v.
 
     The buffer is allocated once and filled with one strided copy per filter offset
     (u, v): KH*KW vectorized copies, each of N*C*Ho*Wo numbers. This is faster than
     copying a transposed ``sliding_window_view`` because each copy has long inner runs.
+
+    With ``ones``, one more row of ones is appended (N, C*KH*KW + 1, Ho*Wo): with the
+    bias as one more column of the filter matrix, the matrix product then adds the bias
+    (the "bias trick"), which is faster than adding it afterwards.
     """
     n, c, hp, wp = xp.shape
     (sh, sw), (ho, wo) = stride, out_hw
-    if kh == kw == 1 and sh == sw == 1:
+    if kh == kw == 1 and sh == sw == 1 and not ones:
         # a 1x1 filter sees each pixel once: the input itself is the column matrix
         return xp.reshape(n, c, hp * wp)
-    cols = np.empty((n, c, kh, kw, ho, wo), dtype=xp.dtype)
+    rows = c * kh * kw
+    cols = np.empty((n, rows + ones, ho * wo), dtype=xp.dtype)
+    windows = cols[:, :rows].reshape(n, c, kh, kw, ho, wo)
     for u in range(kh):
         for v in range(kw):
-            cols[:, :, u, v] = xp[
+            windows[:, :, u, v] = xp[
                 :, :, u : u + sh * (ho - 1) + 1 : sh, v : v + sw * (wo - 1) + 1 : sw
             ]
-    return cols.reshape(n, c * kh * kw, ho * wo)
+    if ones:
+        cols[:, rows] = 1
+    return cols
 
 
 def _col2im(
     dcols: np.ndarray,
-    padded_shape: tuple[int, int, int, int],
+    dxp: np.ndarray,
     kh: int,
     kw: int,
     stride: tuple[int, int],
     out_hw: tuple[int, int],
-) -> np.ndarray:
+) -> None:
     """Inverse of :func:`_im2col` for gradients: add every column back onto its window.
 
-    Overlapping windows add up. The accumulation loops over the KH*KW filter offsets only;
-    each step adds a whole (N, C, Ho, Wo) block into a strided slice.
+    Adds into ``dxp`` (N, C, Hp, Wp), zeros on entry. Overlapping windows add up. The
+    accumulation loops over the KH*KW filter offsets only; each step adds a whole
+    (N, C, Ho, Wo) block into a strided slice.
     """
-    n, c, hp, wp = padded_shape
+    n, c = dxp.shape[:2]
     (sh, sw), (ho, wo) = stride, out_hw
     if kh == kw == 1 and sh == sw == 1:
-        return dcols.reshape(n, c, hp, wp)
+        dxp += dcols.reshape(dxp.shape)
+        return
     blocks = dcols.reshape(n, c, kh, kw, ho, wo)
-    dxp = np.zeros(padded_shape, dtype=dcols.dtype)
     for u in range(kh):
         for v in range(kw):
             dxp[:, :, u : u + sh * (ho - 1) + 1 : sh, v : v + sw * (wo - 1) + 1 : sw] += blocks[
                 :, :, u, v
             ]
-    return dxp
+
+
+def _col2im_flat(dcols: np.ndarray, dxp: np.ndarray, kh: int, kw: int) -> None:
+    """Inverse of :func:`_im2col_flat`: add each row of ``dcols`` (C*KH*KW, N, L) back
+    at its shift, into ``dxp`` (N, C, Hp, Wp), contiguous and zeros on entry.
+    """
+    n, c, hp, wp = dxp.shape
+    length = dcols.shape[2]
+    blocks = dcols.reshape(c, kh * kw, n, length)
+    flat = dxp.reshape(n, c, hp * wp)  # a view: dxp is contiguous
+    for u in range(kh):
+        for v in range(kw):
+            shift = u * wp + v
+            flat[:, :, shift : shift + length] += blocks[:, u * kw + v].transpose(1, 0, 2)
 
 
 def _crop(xp: np.ndarray, padding: tuple[int, int, int, int], h: int, w: int) -> np.ndarray:
@@ -190,16 +287,59 @@ def _crop(xp: np.ndarray, padding: tuple[int, int, int, int], h: int, w: int) ->
     return xp[..., top : top + h, left : left + w]
 
 
-def _forward_fast(s: _Setup) -> tuple[np.ndarray, np.ndarray]:
-    n, f = s.x.shape[0], s.w.shape[0]
+def _columns(s: _Setup, xp: np.ndarray) -> np.ndarray:
+    """The column matrix of the images ``xp``, with a row of ones when there is a bias."""
     kh, kw = s.w.shape[2:]
+    # a 1x1 filter with stride 1 uses the input itself as columns: no room for the ones
+    ones = s.b is not None and not (kh == kw == 1 and s.stride == (1, 1))
+    if _flat_shift(s.stride, kh, kw):
+        return _im2col_flat(xp, kh, kw, s.out_hw, ones)
+    return _im2col(xp, kh, kw, s.stride, s.out_hw, ones)
+
+
+def _multiply(s: _Setup, cols: np.ndarray, wp: int, out: np.ndarray) -> None:
+    """out (N, F, Ho, Wo) = filters @ columns + bias, for the images of ``cols``."""
+    f = s.w.shape[0]
+    kh, kw = s.w.shape[2:]
+    wmat = s.w.reshape(f, -1)
+    flat = _flat_shift(s.stride, kh, kw)
+    folded = cols.shape[0 if flat else 1] > wmat.shape[1]
+    if folded:
+        # the row of ones in the columns meets the bias as the last column of filters
+        wmat = np.concatenate([wmat, s.b[:, None]], axis=1)
+    if not flat:
+        # (F, CKK) @ (N, CKK, L) broadcasts to (N, F, L): already in NCHW order
+        flat_out = out.reshape(out.shape[0], f, -1)
+        np.matmul(wmat, cols, out=flat_out)
+        if not folded and s.b is not None:
+            flat_out += s.b[:, None]
+        return
+    # flat-shift: one product for the batch, (F, N*L); keep the Ho x Wo valid positions
+    prod = np.matmul(wmat, cols.reshape(cols.shape[0], -1))
+    prod = _flat_view(prod.reshape(f, *cols.shape[1:]), cols.shape[1], wp, s.out_hw)
+    if folded or s.b is None:
+        np.copyto(out, prod)
+    else:
+        np.add(prod, s.b[:, None, None], out=out)
+
+
+def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The output, and the full column matrix when ``keep_cols`` (for the backward pass).
+
+    Without ``keep_cols`` the images go through in groups (see ``_CHUNK_BYTES``), with
+    the column matrix of one group at a time: the same numbers, faster and in less memory.
+    """
+    n, f = s.x.shape[0], s.w.shape[0]
     xp = _pad(s.x, *s.padding)
-    cols = _im2col(xp, kh, kw, s.stride, s.out_hw)
-    # (F, CKK) @ (N, CKK, L) broadcasts to (N, F, L): the result is already in NCHW order
-    out = np.matmul(s.w.reshape(f, -1), cols)
-    if s.b is not None:
-        out += s.b[:, None]
-    return out.reshape(n, f, *s.out_hw), cols
+    out = np.empty((n, f, *s.out_hw), dtype=s.x.dtype)
+    if keep_cols:
+        cols = _columns(s, xp)
+        _multiply(s, cols, xp.shape[3], out)
+        return out, cols
+    per_image = s.w[0].size * s.out_hw[0] * xp.shape[3] * xp.itemsize
+    for part in _chunks(n, per_image):
+        _multiply(s, _columns(s, xp[part]), xp.shape[3], out[part])
+    return out, None
 
 
 def _forward_naive(s: _Setup) -> np.ndarray:
@@ -236,8 +376,9 @@ def conv2d(
     where ``xp`` is ``x`` zero-padded by ``padding``. The filter is *not* flipped: this is
     cross-correlation, what deep-learning libraries call convolution (see
     :func:`convolve2d` for the flipped version). Same signature and result as the loop
-    version :func:`conv2d_naive`; this one copies every window into a column matrix of
-    shape (N, C*KH*KW, Ho*Wo) once (im2col) and does one batched matrix product.
+    version :func:`conv2d_naive`; this one copies every window once into a column matrix
+    (im2col, see the module docstring) and multiplies it by the filters in a matrix
+    product, a group of images at a time.
 
     Parameters
     ----------
@@ -287,7 +428,7 @@ def conv2d(
            [42., 50.]])
     """
     s = _setup(x, w, b, stride, padding, mode, "conv2d")
-    return _restore(_forward_fast(s)[0], s.ndim)
+    return _restore(_forward_fast(s, keep_cols=False)[0], s.ndim)
 
 
 def conv2d_naive(
@@ -355,7 +496,7 @@ def conv2d_forward(
         :func:`conv2d_backward` (or :func:`conv2d_backward_naive`).
     """
     s = _setup(x, w, b, stride, padding, mode, "conv2d_forward", ndims=(4,))
-    out, cols = _forward_fast(s)
+    out, cols = _forward_fast(s, keep_cols=True)
     return out, ConvCache(s.x, s.w, cols, s.stride, s.padding)
 
 
@@ -408,13 +549,34 @@ def conv2d_backward(
     x, w, cols, stride, padding = cache
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
-    d = dout.reshape(n, f, ho * wo)
-    db = d.sum(axis=(0, 2))
-    dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-    dcols = np.matmul(w.reshape(f, -1).T, d)
     top, bottom, left, right = padding
-    padded_shape = (n, c, h + top + bottom, wd + left + right)
-    dxp = _col2im(dcols, padded_shape, kh, kw, stride, (ho, wo))
+    hp, wp = h + top + bottom, wd + left + right
+    flat = _flat_shift(stride, kh, kw)
+    rows = c * kh * kw
+    if flat:
+        # dout in the flat-shift layout (F, N, L) of the columns, 0 at the wrap-around
+        d = np.zeros((f, n, cols.shape[2]), dtype=dout.dtype)
+        _flat_view(d, n, wp, (ho, wo))[...] = dout
+        dw = d.reshape(f, -1) @ cols.reshape(cols.shape[0], -1).T
+    else:
+        d = dout.reshape(n, f, ho * wo)
+        dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)
+    if dw.shape[1] > rows:
+        # the forward pass's row of ones (the bias trick): its column of dw is db
+        db = dw[:, rows].copy()
+    else:
+        db = dout.sum(axis=(0, 2, 3))
+    dw = dw[:, :rows].reshape(w.shape)
+    wt = w.reshape(f, -1).T
+    dxp = np.zeros((n, c, hp, wp), dtype=dout.dtype)
+    # dcols = W.T @ d, then col2im, a group of images at a time (see _CHUNK_BYTES)
+    for part in _chunks(n, cols[:, 0].nbytes if flat else cols[0].nbytes):
+        if flat:
+            dcols = np.matmul(wt, d[:, part].reshape(f, -1))
+            _col2im_flat(dcols.reshape(rows, -1, d.shape[2]), dxp[part], kh, kw)
+        else:
+            dcols = np.matmul(wt, d[part])
+            _col2im(dcols, dxp[part], kh, kw, stride, (ho, wo))
     return _crop(dxp, padding, h, wd), dw, db
 
 
@@ -509,4 +671,4 @@ def convolve2d(
     check_ndim(image, 2, "image", func, layout="(H, W)")
     check_ndim(kernel, 2, "kernel", func, layout="(KH, KW)")
     s = _setup(image, kernel[::-1, ::-1], None, stride, padding, mode, func)
-    return _restore(_forward_fast(s)[0], s.ndim)
+    return _restore(_forward_fast(s, keep_cols=False)[0], s.ndim)

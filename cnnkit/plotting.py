@@ -237,15 +237,17 @@ def show_feature_maps(
     return fig
 
 
+# Symbols from blocks that common fonts cover (arrows, geometric shapes, punctuation);
+# the media-control symbols (U+23EE and friends) are missing from e.g. DejaVu Sans.
 _UNICODE_BUTTONS = {
     "fa fa-minus": "−",
-    "fa fa-fast-backward": "⏮",
+    "fa fa-fast-backward": "⇤",
     "fa fa-step-backward": "◀|",
     "fa fa-play fa-flip-horizontal": "◀",
-    "fa fa-pause": "⏸",
+    "fa fa-pause": "❚❚",
     "fa fa-play": "▶",
     "fa fa-step-forward": "|▶",
-    "fa fa-fast-forward": "⏭",
+    "fa fa-fast-forward": "⇥",
     "fa fa-plus": "+",
 }
 
@@ -613,7 +615,8 @@ def show_filter_responses(
     ncols = max(1, min(ncols, len(names)))
     nrows = (len(names) + ncols - 1) // ncols
     aspect = img.shape[0] / img.shape[1]
-    kernel_share = 0.62  # height of the filter row, as a fraction of the panel width
+    # height of the filter row, as a fraction of the panel width: big enough for "1/16"
+    kernel_share = min(0.62, 1.0 / panel_size)
     fig = plt.figure(
         figsize=(panel_size * ncols, nrows * panel_size * (aspect + kernel_share) + 0.3 * nrows)
     )

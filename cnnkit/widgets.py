@@ -60,7 +60,7 @@ def live_note(notebook: str) -> HTML:
     return HTML(
         '<p class="cnnkit-live-note" style="border-left:4px solid #0072B2;'
         'padding:0.3em 0.8em;background:#f2f7fb">'
-        "<strong>Live explorer.</strong> The sliders need a running Python kernel: "
+        "<strong>Live explorer.</strong> Its controls need a running Python kernel: "
         f'<a href="{url}">open this chapter in Binder</a> or run the notebook in '
         "JupyterLab. The figure below shows a few of its settings.</p>"
     )
@@ -161,14 +161,6 @@ def _chapter2_images() -> dict[str, np.ndarray]:
     return images
 
 
-def _format_weight(value: float) -> str:
-    """A filter weight as the reader would type it: "1", "-2", "1/9", "0.3"."""
-    fraction = Fraction(value).limit_denominator(64)
-    if abs(float(fraction) - value) < 1e-12:
-        return str(fraction)
-    return f"{value:g}"
-
-
 def _parse_weights(texts: list[str]) -> np.ndarray:
     """The nine typed weights as a (3, 3) float64 array.
 
@@ -264,7 +256,7 @@ def filter_explorer() -> w.Widget:
         busy["filling"] = True
         try:
             for cell, value in zip(cells, kernel.ravel(), strict=True):
-                cell.value = _format_weight(float(value))
+                cell.value = plotting.format_weight(value)
         finally:
             busy["filling"] = False
 
@@ -487,7 +479,8 @@ def conv_layer_explorer() -> w.Widget:
     for control in controls.values():
         control.observe(update, names="value")
     update()
-    explorer = w.VBox([w.HBox([w.VBox([*controls.values(), legend]), drawing]), summary, warning])
+    # the warning goes first: it says that the numbers below it use floor mode
+    explorer = w.VBox([w.HBox([w.VBox([*controls.values(), legend]), drawing]), warning, summary])
     explorer.controls = SimpleNamespace(
         **controls, summary=summary, warning=warning, drawing=drawing
     )

@@ -16,8 +16,11 @@ config=_config.yml
 if [ "${1:-}" = "--force" ]; then
   # Same configuration, but every notebook is executed again: a cached output can be
   # stale when cnnkit changed and the notebook did not.
+  # (The copy lives in _build/, so the local extension's folder is made absolute.)
   mkdir -p _build
-  sed 's/^\(  execute_notebooks:\) cache/\1 force/' _config.yml > _build/_config_force.yml
+  sed -e 's/^\(  execute_notebooks:\) cache/\1 force/' \
+      -e "s#^\(    offline_book:\) book/_ext#\1 $(pwd)/book/_ext#" \
+      _config.yml > _build/_config_force.yml
   config=_build/_config_force.yml
 fi
 

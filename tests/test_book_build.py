@@ -26,7 +26,8 @@ def _make_book(folder: Path, cells: list) -> Path:
     for key in ("logo",):
         config.pop(key, None)
     config["html"].pop("favicon", None)
-    config["bibtex_bibfiles"] = []
+    config["bibtex_bibfiles"] = [str(ROOT / "book" / "references.bib")]
+    config["sphinx"]["local_extensions"] = {"offline_book": str(ROOT / "book" / "_ext")}
     config["execute"]["execute_notebooks"] = "force"
     config["exclude_patterns"] = ["_build"]
     (folder / "_config.yml").write_text(yaml.safe_dump(config))

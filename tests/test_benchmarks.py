@@ -1,0 +1,41 @@
+"""The benchmark script runs and prints its tables (a smoke test: no timing is checked)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
+
+
+def test_bench_quick_prints_every_table():
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for heading in (
+        "numpy float32 matmul peak",
+        "conv2d forward:",
+        "conv2d forward + backward",
+        "max-pool 2x2",
+        "training: 1 epochs of lenet_digits",
+        "naive (loops) vs fast",
+        "peak memory, shape c",
+        "load average at the start",
+    ):
+        assert heading in out, f"missing {heading!r} in:\n{out}"
+    # one row per shape of the issue, in both convolution tables
+    for row in (
+        "a (64,1,28,28) F6 K5",
+        "b (64,6,12,12) F16 K5",
+        "c (8,3,227,227) F96 K11 S4",
+        "d (32,64,32,32) F64 K3 P1",
+        "e (256,1,8,8) F8 K3 P1",
+    ):
+        assert out.count(row) >= 2, f"missing row {row!r} in:\n{out}"
+    assert "conv2d_forward (keeps the columns)" in out
+    assert "slowdown" in out
