@@ -54,13 +54,17 @@ __all__ = [
     "check_conv2d",
     "check_conv2d_multichannel",
     "check_conv_output_shape",
+    "check_difference",
     "check_feature_map_value",
+    "check_flipped_filter",
     "check_function",
     "check_mac_count",
     "check_macs",
+    "check_nbytes",
     "check_output_size",
     "check_param_count",
     "check_params",
+    "check_pixel_value",
     "check_shape",
     "check_value",
 ]
@@ -1785,3 +1789,236 @@ def check_conv_output_shape(
     return _check_answer(
         answer, expected, mistakes + list(_SHAPE_MISTAKES), case, title, _same_shape, _same_shape
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 1: pixels, layouts and dtypes
+# ---------------------------------------------------------------------------------------
+def check_pixel_value(
+    answer: Any,
+    image: np.ndarray,
+    row: int,
+    col: int,
+    channel: int,
+    *,
+    title: str = "pixel value",
+) -> CheckResult:
+    """Check the value the reader read from ``image[row, col, channel]`` of an (H, W, C)
+    image.
+
+    Named mistakes (each only when it gives a different number): swapped row and
+    column; read another channel (the hint names which one).
+
+    Examples
+    --------
+    >>> img = np.arange(24).reshape(2, 4, 3)
+    >>> check_pixel_value(img[1, 2, 1], img, 1, 2, 1)
+    ✓ Correct: pixel value
+    >>> check_pixel_value(img[1, 2, 0], img, 1, 2, 1).mistake
+    'read the red channel'
+    """
+    image = np.asarray(image)
+    names = ["red", "green", "blue"] if image.shape[-1] == 3 else None
+    mistakes = []
+    if col < image.shape[0] and row < image.shape[1]:
+        mistakes.append(
+            Mistake(
+                "swapped row and column",
+                "You swapped row and column: index image[row, column, channel], rows first.",
+                compute=lambda: image[col, row, channel],
+            )
+        )
+    for k in range(image.shape[-1]):
+        if k == channel:
+            continue
+        name = names[k] if names else f"channel {k}"
+        wanted = names[channel] if names else f"channel {channel}"
+        mistakes.append(
+            Mistake(
+                f"read the {name} channel",
+                f"That is the {name} value. The last index picks the channel: "
+                f"{'0 red, 1 green, 2 blue' if names else 'count from 0'}; "
+                f"you want {wanted}.",
+                compute=lambda k=k: image[row, col, k],
+            )
+        )
+    case = Case(label=f"image[{row}, {col}, {channel}]")
+    return _check_answer(answer, image[row, col, channel], mistakes, case, title, _close, _close)
+
+
+def check_nbytes(
+    answer: Any, shape: Sequence[int], dtype: Any, *, title: str = "bytes"
+) -> CheckResult:
+    """Check the number of bytes an array of ``shape`` and ``dtype`` takes.
+
+    Named mistakes: counted one byte per value (the uint8 size); used another common
+    float size (float32 for float64 and back); left out the channels (axis -3, when the
+    shape has one).
+
+    Examples
+    --------
+    >>> check_nbytes(48, (2, 3), np.float64)
+    ✓ Correct: bytes
+    >>> check_nbytes(24, (2, 3), np.float64).mistake
+    'float32 size'
+    """
+    dtype = np.dtype(dtype)
+    n_values = int(np.prod(shape))
+    expected = n_values * dtype.itemsize
+    mistakes = [
+        Mistake(
+            "one byte per value",
+            f"One byte per value is the uint8 size; {dtype.name} takes {dtype.itemsize} "
+            "bytes per value.",
+            compute=lambda: n_values,
+        )
+    ]
+    other = {8: ("float32", 4), 4: ("float64", 8)}.get(dtype.itemsize)
+    if other and dtype.kind == "f":
+        mistakes.append(
+            Mistake(
+                f"{other[0]} size",
+                f"{other[1]} bytes per value is the {other[0]} size; {dtype.name} takes "
+                f"{dtype.itemsize}.",
+                compute=lambda: n_values * other[1],
+            )
+        )
+    if len(shape) >= 3:
+        mistakes.append(
+            Mistake(
+                "left out the channels",
+                f"You left out the channels: there are {shape[-3]} values per pixel.",
+                compute=lambda: expected // shape[-3],
+            )
+        )
+    case = Case(label=f"shape {tuple(shape)}, dtype {dtype.name}")
+    return _check_answer(answer, expected, mistakes, case, title, _close, _close)
+
+
+def check_difference(
+    fn: Callable[..., Any] | None, *, title: str = "difference(a, b)"
+) -> CheckResult:
+    """Check ``fn(a, b)``, the pixel-by-pixel difference a − b of two uint8 images as real
+    (signed) numbers.
+
+    Named mistakes: the result wrapped around modulo 256 (uint8 arithmetic); returned
+    the absolute difference; returned b − a.
+
+    Examples
+    --------
+    >>> check_difference(lambda a, b: a.astype(float) - b)
+    ✓ Correct: difference(a, b) (all 3 cases pass)
+    >>> check_difference(lambda a, b: a - b).mistake
+    'uint8 wrap-around'
+    """
+    rng = np.random.default_rng(7)
+    dark = np.array([[10, 200, 0], [255, 30, 128]], dtype=np.uint8)
+    bright = np.array([[20, 100, 255], [0, 30, 129]], dtype=np.uint8)
+    cases = [
+        Case(
+            (dark, bright),
+            label="a = [[10, 200, 0], [255, 30, 128]], b = [[20, 100, 255], [0, 30, 129]] (uint8)",
+        ),
+        Case(
+            (
+                rng.integers(0, 256, (5, 7), dtype=np.uint8),
+                rng.integers(0, 256, (5, 7), dtype=np.uint8),
+            ),
+            label="two random 5×7 uint8 images",
+        ),
+        Case(
+            (
+                rng.integers(0, 256, (4, 6, 3), dtype=np.uint8),
+                rng.integers(0, 256, (4, 6, 3), dtype=np.uint8),
+            ),
+            label="two random 4×6 RGB uint8 images (H, W, 3)",
+        ),
+    ]
+
+    def reference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a.astype(np.float64) - b.astype(np.float64)
+
+    mistakes = [
+        Mistake(
+            "uint8 wrap-around",
+            "The result wrapped around modulo 256: uint8 arithmetic keeps the uint8 type. "
+            "Convert a and b to float (or a signed integer type) before subtracting.",
+            compute=lambda a, b: a - b,
+        ),
+        Mistake(
+            "absolute difference",
+            "You returned |a − b|: keep the sign, a pixel darker in a than in b gives a "
+            "negative number.",
+            compute=lambda a, b: np.abs(reference(a, b)),
+        ),
+        Mistake(
+            "b − a",
+            "You computed b − a; the exercise asks for a − b.",
+            compute=lambda a, b: reference(b, a),
+        ),
+    ]
+    return check_function(fn, reference, cases, mistakes, title=title, signature="difference(a, b)")
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 2: cross-correlation and true convolution
+# ---------------------------------------------------------------------------------------
+def check_flipped_filter(k: Any, w: np.ndarray, *, title: str | None = None) -> CheckResult:
+    """Check the reader's filter ``k`` such that ``conv2d(x, k)`` equals the true
+    convolution ``convolve2d(x, w)`` for every image x.
+
+    The check runs ``conv2d`` with ``k`` on a test image and compares with
+    ``convolve2d(x, w)``, so the expected filter itself is never shown. Named mistakes:
+    gave ``w`` itself; flipped only the rows; flipped only the columns; transposed.
+
+    Examples
+    --------
+    >>> w = np.array([[1.0, 2.0], [0.0, 3.0]])
+    >>> check_flipped_filter(w[::-1, ::-1], w)
+    ✓ Correct: conv2d with your k = convolve2d with w
+    >>> check_flipped_filter(w.T, w).mistake
+    'transposed'
+    """
+    from cnnkit.convolution import convolve2d
+
+    w = np.asarray(w, dtype=float)
+    title = title or "conv2d with your k = convolve2d with w"
+    image = np.random.default_rng(5).integers(0, 5, size=(6, 7)).astype(float)
+
+    def with_filter(kernel: Any) -> Any:
+        if _is_placeholder(kernel):
+            return None
+        kernel = np.asarray(kernel, dtype=float)
+        if kernel.shape != w.shape:
+            return f"a filter of shape {kernel.shape}, but w has shape {w.shape}"
+        return conv2d(image, kernel)
+
+    mistakes = [
+        (with_filter(w), "That is w itself, so conv2d computes cross-correlation. Flip it."),
+        (
+            with_filter(w[::-1]),
+            "You flipped the rows only (top to bottom). True convolution also flips the columns.",
+        ),
+        (
+            with_filter(w[:, ::-1]),
+            "You flipped the columns only (left to right). True convolution also flips the rows.",
+        ),
+        (
+            with_filter(w.T),
+            "You transposed w (rows became columns). A flip is a half-turn: the last row "
+            "first, and in each row the last column first.",
+        ),
+    ]
+    names = ["gave w itself", "flipped the rows only", "flipped the columns only", "transposed"]
+    result = check_value(
+        with_filter(k),
+        convolve2d(image, w),
+        [(value, hint) for value, hint in mistakes],
+        title=title,
+        question="conv2d(test image, k) against convolve2d(test image, w)",
+    )
+    if result.mistake is not None:
+        hints = [hint for _, hint in mistakes]
+        if result.mistake in hints:
+            result.mistake = names[hints.index(result.mistake)]
+    return result

@@ -633,3 +633,47 @@ def test_assert_passed_returns_a_pass_and_raises_on_a_miss():
         check_value(108, 112, {108: "Forgot the bias: each filter has one."}).assert_passed()
     with pytest.raises(AssertionError, match="Not attempted"):
         check_value(None, 112).assert_passed()
+
+
+# --- chapter 1 and 2 checks ------------------------------------------------------------
+
+
+def test_check_pixel_value_names_swapped_axes_and_wrong_channels():
+    img = np.arange(4 * 5 * 3).reshape(4, 5, 3)
+    assert ex.check_pixel_value(img[3, 1, 1], img, 3, 1, 1)
+    assert ex.check_pixel_value(img[1, 3, 1], img, 3, 1, 1).mistake == "swapped row and column"
+    assert ex.check_pixel_value(img[3, 1, 2], img, 3, 1, 1).mistake == "read the blue channel"
+    miss = ex.check_pixel_value(img[3, 1, 0], img, 3, 1, 1)
+    assert miss.mistake == "read the red channel" and "you want green" in miss.hint
+    assert not ex.check_pixel_value(None, img, 3, 1, 1).attempted
+
+
+def test_check_nbytes_names_the_dtype_and_channel_mistakes():
+    shape = (1, 3, 4, 5)
+    assert ex.check_nbytes(480, shape, np.float64)
+    assert ex.check_nbytes(60, shape, np.float64).mistake == "one byte per value"
+    assert ex.check_nbytes(240, shape, np.float64).mistake == "float32 size"
+    assert ex.check_nbytes(160, shape, np.float64).mistake == "left out the channels"
+    assert ex.check_nbytes(480, shape, np.float32).mistake == "float64 size"
+
+
+def test_check_difference_detects_wraparound_sign_and_order():
+    assert ex.check_difference(lambda a, b: a.astype(np.int16) - b)
+    assert ex.check_difference(lambda a, b: a - b).mistake == "uint8 wrap-around"
+    absolute = ex.check_difference(lambda a, b: np.abs(a.astype(float) - b))
+    assert absolute.mistake == "absolute difference"
+    assert ex.check_difference(lambda a, b: b.astype(float) - a).mistake == "b − a"
+    assert not ex.check_difference(lambda a, b: None).attempted
+    crashed = ex.check_difference(lambda a, b: a.astype(float) - b.T)
+    assert not crashed and "raised ValueError" in str(crashed.got)
+
+
+def test_check_flipped_filter_runs_conv2d_and_names_half_flips():
+    w = np.array([[1.0, 2.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 3.0]])
+    assert ex.check_flipped_filter(w[::-1, ::-1].tolist(), w)
+    assert ex.check_flipped_filter(w, w).mistake == "gave w itself"
+    assert ex.check_flipped_filter(w[::-1], w).mistake == "flipped the rows only"
+    assert ex.check_flipped_filter(w[:, ::-1], w).mistake == "flipped the columns only"
+    assert ex.check_flipped_filter(w.T, w).mistake == "transposed"
+    assert not ex.check_flipped_filter(np.ones((2, 2)), w)
+    assert not ex.check_flipped_filter(None, w).attempted
