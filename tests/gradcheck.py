@@ -28,6 +28,15 @@ def rel_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
 
 
+def norm_rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    """||a - b|| / (||a|| + ||b||): one number per array, so entries near 0 don't dominate.
+
+    Used where a gradient has many exact zeros (pooling, ReLU inside a model).
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
+
+
 def check_backward(
     forward: Callable[[], np.ndarray],
     inputs: dict[str, np.ndarray],

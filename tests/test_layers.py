@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from gradcheck import norm_rel_error, numeric_gradient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,25 +24,6 @@ from cnnkit.pooling import avg_pool2d, max_pool2d
 F64 = np.float64
 
 
-def numeric_grad(f, x, h=1e-6):
-    """Centered differences of the scalar function f with respect to x (changed in place)."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f()
-        x[i] = old - h
-        minus = f()
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
-
-
-def rel_error(a, b):
-    """||a - b|| / (||a|| + ||b||): per-array, so entries that are ~0 don't blow it up."""
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
-
-
 def check_layer_gradients(layer, x, training=False, reset=None):
     """Check dx and every parameter gradient of ``layer`` at ``x`` against differences."""
     rng = np.random.default_rng(1)
@@ -57,11 +39,11 @@ def check_layer_gradients(layer, x, training=False, reset=None):
     loss()
     dx = layer.backward(dy)
     assert dx.shape == x.shape
-    assert rel_error(dx, numeric_grad(loss, x)) < 1e-6
+    assert norm_rel_error(dx, numeric_gradient(loss, x)) < 1e-6
     for key, value in layer.params.items():
         analytic = layer.grads[key].copy()
         assert analytic.shape == value.shape and analytic.dtype == value.dtype
-        assert rel_error(analytic, numeric_grad(loss, value)) < 1e-6, key
+        assert norm_rel_error(analytic, numeric_gradient(loss, value)) < 1e-6, key
 
 
 # ---------------------------------------------------------------- gradient checks

@@ -2,6 +2,7 @@ import time
 
 import numpy as np
 import pytest
+from gradcheck import norm_rel_error, numeric_gradient
 
 from cnnkit.data import load_digits, xoi_patterns
 from cnnkit.layers import (
@@ -25,24 +26,6 @@ from cnnkit.model import (
 )
 from cnnkit.optim import SGD, Adam
 from cnnkit.softmax import cross_entropy, cross_entropy_grad
-
-
-def numeric_grad(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f()
-        x[i] = old - h
-        minus = f()
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
-
-
-def rel_error(a, b):
-    """||a - b|| / (||a|| + ||b||)."""
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
 
 
 def small_model(seed=0, dtype=np.float32):
@@ -97,9 +80,9 @@ def test_gradient_check_through_a_small_sequential():
     dx = model.backward(cross_entropy_grad(logits, y))
     analytic = {p.name: p.grad.copy() for p in model.parameters()}
     assert len(analytic) == 8
-    assert rel_error(dx, numeric_grad(loss, x)) < 1e-6
+    assert norm_rel_error(dx, numeric_gradient(loss, x)) < 1e-6
     for p in model.parameters():
-        assert rel_error(analytic[p.name], numeric_grad(loss, p.value)) < 1e-6, p.name
+        assert norm_rel_error(analytic[p.name], numeric_gradient(loss, p.value)) < 1e-6, p.name
 
 
 # ---------------------------------------------------------------- structure
