@@ -30,7 +30,7 @@ fi
 echo "== lint: ruff, and notebooks committed without outputs"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/nbstripout --verify notebooks/*.ipynb
+.venv/bin/nbstripout --verify notebooks/*.ipynb book/*.ipynb
 
 echo "== the book: every notebook executed again, zero warnings allowed"
 bash scripts/build_book.sh --force
@@ -39,6 +39,6 @@ echo "== tests: cnnkit, doctests, nbval over the notebooks, the built pages in C
 .venv/bin/python -m pytest -n 2 --dist loadscope \
   --doctest-modules --nbval-lax --nbval-current-env \
   --nbval-sanitize-with tests/nbval_sanitize.cfg \
-  cnnkit tests notebooks
+  cnnkit tests notebooks book/introduction.ipynb
 
 echo "== all tests passed in $(( $(date +%s) - start )) s"
