@@ -79,30 +79,79 @@ def _chapter1_images() -> dict[str, np.ndarray]:
     }
 
 
-def _pixel_view(
-    img: np.ndarray, plane: np.ndarray, title: str, channel: str, r: int, c: int, s: int
-) -> plt.Figure:
-    """The explorer's figure: the image with the window, and the window's numbers."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.2))
-    plotting.show_image(img, ax=left, title=title)
-    plotting.mark_window(left, r, c, s, s)
-    where = f"rows {r}–{r + s - 1}, columns {c}–{c + s - 1}"
-    plotting.show_matrix(
-        plane[r : r + s, c : c + s],
-        ax=right,
-        vmin=0,
-        vmax=255,
-        fmt="{:.0f}",
-        origin=(r, c),
-        title=f"{channel} values, {where}",
+def _window_preview(img: np.ndarray, r: int, c: int, s: int, width: int = 360) -> bytes:
+    """PNG of the image at about ``width`` pixels across, the window outlined in
+    vermillion (``plotting.HIGHLIGHT``).
+
+    A large photo is shown by keeping every k-th pixel (a preview, fast); a small image
+    (the 8×8 digit) is enlarged by repeating each pixel in a k×k block, so pixels stay
+    crisp squares.
+    """
+    rgb = img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
+    height, wide = rgb.shape[:2]
+    if wide > width:
+        k = -(-wide // width)
+        view, scale = rgb[::k, ::k], 1 / k
+    else:
+        k = max(1, width // wide)
+        view, scale = np.repeat(np.repeat(rgb, k, axis=0), k, axis=1), k
+    view = np.array(view, dtype=np.uint8)  # a copy to paint on
+    top, left = int(r * scale), int(c * scale)
+    bottom = max(int((r + s) * scale), top + 3)
+    right = max(int((c + s) * scale), left + 3)
+    colour = [int(plotting.HIGHLIGHT[i : i + 2], 16) for i in (1, 3, 5)]
+    t = 2  # outline thickness in preview pixels
+    h2, w2 = view.shape[:2]
+    top, left = max(0, top - t), max(0, left - t)
+    bottom, right = min(h2, bottom + t), min(w2, right + t)
+    for rows, cols in [
+        (slice(top, top + t), slice(left, right)),
+        (slice(bottom - t, bottom), slice(left, right)),
+        (slice(top, bottom), slice(left, left + t)),
+        (slice(top, bottom), slice(right - t, right)),
+    ]:
+        view[rows, cols] = colour
+    return _png(view)
+
+
+def _numbers_table(patch: np.ndarray, r: int, c: int) -> str:
+    """An HTML table of the window's values, each cell shaded in its own grey level."""
+    head = "".join(f"<th>{c + j}</th>" for j in range(patch.shape[1]))
+    rows = []
+    for i, line in enumerate(patch):
+        cells = []
+        for value in line:
+            v = int(round(float(value)))
+            ink = "#000" if v > 127 else "#fff"
+            cells.append(f'<td style="background:rgb({v},{v},{v});color:{ink}">{v}</td>')
+        rows.append(f"<tr><th>{r + i}</th>{''.join(cells)}</tr>")
+    style = (
+        "<style>.cnnkit-px{border-collapse:collapse;font:12px monospace}"
+        ".cnnkit-px td{width:2.6em;height:1.9em;text-align:center;border:1px solid #999}"
+        ".cnnkit-px th{font-weight:normal;color:#555;padding:0 4px}</style>"
     )
-    return fig
+    return f'{style}<table class="cnnkit-px"><tr><th></th>{head}</tr>{"".join(rows)}</table>'
+
+
+def _pixel_view(
+    img: np.ndarray, plane: np.ndarray, channel: str, r: int, c: int, s: int
+) -> tuple[bytes, str]:
+    """The explorer's two panels: the image with the window, and the window's numbers.
+
+    Drawn as a PNG and an HTML table rather than a matplotlib figure: one update then
+    takes milliseconds instead of the ~0.2 s of rendering a figure with the photo.
+    """
+    where = f"rows {r}–{r + s - 1}, columns {c}–{c + s - 1}"
+    table = _numbers_table(plane[r : r + s, c : c + s], r, c)
+    caption = f"<b>{channel} values</b>, {where}<br>"
+    return _window_preview(img, r, c, s), caption + table
 
 
 def pixel_explorer() -> w.Widget:
     """Chapter 1: pick an image and a channel, move a window, read the pixel values.
 
-    Left: the image with the window outlined. Right: the numbers inside the window.
+    Left: the image with the window outlined. Right: the numbers inside the window, each
+    cell shaded in its own grey level (0 black, 255 white).
     """
     images = _chapter1_images()
     image_box = w.Dropdown(options=list(images), description="image")
@@ -110,9 +159,11 @@ def pixel_explorer() -> w.Widget:
     size = w.IntSlider(value=8, min=2, max=12, description="window")
     row = w.IntSlider(value=0, min=0, max=100, description="row")
     col = w.IntSlider(value=0, min=0, max=100, description="column")
-    out = w.Output()
+    picture = w.Image(format="png", layout=w.Layout(width="360px"))
+    numbers = w.HTML()
+    title = w.HTML()
 
-    def limits(*_: object) -> None:
+    def limits() -> None:
         img = images[image_box.value]
         channel.disabled = img.ndim == 2
         size.max = min(12, img.shape[0], img.shape[1])
@@ -128,18 +179,16 @@ def pixel_explorer() -> w.Widget:
             plane, name = to_grayscale(img), "gray"
         else:
             plane, name = img[..., ["red", "green", "blue"].index(channel.value)], channel.value
-        fig = _pixel_view(
-            img, plane, f"{image_box.value}, {img.shape}", name, row.value, col.value, size.value
-        )
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
+        png, table = _pixel_view(img, plane, name, row.value, col.value, size.value)
+        picture.value = png
+        numbers.value = table
+        title.value = f"<b>{image_box.value}</b>, array shape {img.shape}"
 
     for control in (image_box, channel, size, row, col):
         control.observe(draw, names="value")
     draw()
-    return w.VBox([w.HBox([image_box, channel]), w.HBox([size, row, col]), out])
+    panels = w.HBox([w.VBox([title, picture]), numbers], layout=w.Layout(grid_gap="24px"))
+    return w.VBox([w.HBox([image_box, channel]), w.HBox([size, row, col]), panels])
 
 
 # --------------------------------------------------------------------------- chapter 2
