@@ -70,7 +70,7 @@ except ImportError:
     torch = None
 
 
-# The shapes of the issue: (N, C, H, W), F filters of K x K, stride S, padding P.
+# The shapes of the issue: (N, C, H, W), K filters of F x F, stride S, padding P.
 SHAPES = {
     "a": ((64, 1, 28, 28), 6, 5, 1, 0),
     "b": ((64, 6, 12, 12), 16, 5, 1, 0),
@@ -173,8 +173,8 @@ def verdict(ok: bool | None) -> str:
 
 
 def shape_label(key: str) -> str:
-    (n, c, h, w), f, k, s, p = SHAPES[key]
-    text = f"{key} ({n},{c},{h},{w}) F{f} K{k}"
+    (n, c, h, w), k, f, s, p = SHAPES[key]
+    text = f"{key} ({n},{c},{h},{w}) K{k} F{f}"
     return text + (f" S{s}" if s != 1 else "") + (f" P{p}" if p else "")
 
 
@@ -183,19 +183,19 @@ def shape_label(key: str) -> str:
 
 def make_conv(key: str, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     """float32 input, filters, bias and an output gradient for a shape of the issue."""
-    (n, c, h, w), f, k, s, p = SHAPES[key]
+    (n, c, h, w), k, f, s, p = SHAPES[key]
     x = rng.standard_normal((n, c, h, w), dtype=np.float32)
-    wt = rng.standard_normal((f, c, k, k), dtype=np.float32) / np.float32(math.sqrt(c * k * k))
-    b = rng.standard_normal(f, dtype=np.float32)
-    out_shape = (n, *conv2d_cost((c, h, w), f, k, s, p).output_shape)
+    wt = rng.standard_normal((k, c, f, f), dtype=np.float32) / np.float32(math.sqrt(c * f * f))
+    b = rng.standard_normal(k, dtype=np.float32)
+    out_shape = (n, *conv2d_cost((c, h, w), k, f, stride=s, padding=p).output_shape)
     dout = rng.standard_normal(out_shape, dtype=np.float32)
     return x, wt, b, dout
 
 
 def conv_flops(key: str) -> float:
     """2 x multiply-adds of the whole batch (one multiply-add = two floating-point ops)."""
-    (n, c, h, w), f, k, s, p = SHAPES[key]
-    return 2.0 * n * conv2d_cost((c, h, w), f, k, s, p).macs
+    (n, c, h, w), k, f, s, p = SHAPES[key]
+    return 2.0 * n * conv2d_cost((c, h, w), k, f, stride=s, padding=p).macs
 
 
 def matmul_peak(size: int, repeats: int) -> float:
@@ -211,7 +211,7 @@ def bench_forward(repeats: int, peak: float) -> None:
     table = Table(
         "conv2d forward: cnnkit.convolution.conv2d vs torch.nn.functional.conv2d (float32)",
         [
-            "shape (N,C,H,W) F K S P",
+            "shape (N,C,H,W) K F S P",
             "GFLOP",
             "cnnkit ms",
             "GFLOP/s",
@@ -226,7 +226,7 @@ def bench_forward(repeats: int, peak: float) -> None:
     ratios = []
     for key, (_, _, _, s, p) in SHAPES.items():
         x, w, b, _ = make_conv(key, rng)
-        fns = {"np": lambda x=x, w=w, b=b, s=s, p=p: conv2d(x, w, b, s, p)}
+        fns = {"np": lambda x=x, w=w, b=b, s=s, p=p: conv2d(x, w, b, stride=s, padding=p)}
         if torch is not None:
             tx, tw, tb = torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)
 
@@ -271,14 +271,14 @@ def bench_forward(repeats: int, peak: float) -> None:
 def bench_forward_backward(repeats: int) -> None:
     table = Table(
         "conv2d forward + backward: conv2d_forward + conv2d_backward (dx, dw, db) vs autograd",
-        ["shape (N,C,H,W) F K S P", "cnnkit ms", "torch ms", "ratio", "target", "result"],
+        ["shape (N,C,H,W) K F S P", "cnnkit ms", "torch ms", "ratio", "target", "result"],
     )
     rng = np.random.default_rng(2)
     for key, (_, _, _, s, p) in SHAPES.items():
         x, w, b, dout = make_conv(key, rng)
 
         def ours(x=x, w=w, b=b, s=s, p=p, dout=dout):
-            _, cache = conv2d_forward(x, w, b, s, p)
+            _, cache = conv2d_forward(x, w, b, stride=s, padding=p)
             return conv2d_backward(dout, cache)
 
         fns = {"np": ours}
@@ -369,9 +369,17 @@ def bench_training(epochs: int, repeats: int) -> None:
     accuracy: dict[str, float] = {}
 
     def ours() -> None:
-        model = lenet_digits(0)
+        model = lenet_digits(rng=0)
         start = time.perf_counter()
-        model.fit(x, y, epochs, batch_size, Adam(lr=lr), rng=1, progress=False)
+        model.fit(
+            x,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            optimizer=Adam(lr=lr),
+            rng=1,
+            progress=False,
+        )
         results["np"].append(time.perf_counter() - start)
         accuracy["np"] = model.evaluate(data.x_test, data.y_test)[1]
 
@@ -436,14 +444,14 @@ def bench_naive(quick: bool, repeats: int) -> None:
     x = rng.standard_normal((n, 1, 8, 8), dtype=np.float32)
     w = rng.standard_normal((8, 1, 3, 3), dtype=np.float32)
     b = rng.standard_normal(8, dtype=np.float32)
-    out, cache = conv2d_forward(x, w, b, 1, 1)
+    out, cache = conv2d_forward(x, w, b, stride=1, padding=1)
     dout = rng.standard_normal(out.shape, dtype=np.float32)
     px = rng.standard_normal((n, 8, 8, 8), dtype=np.float32)
     cases = [
         (
             f"conv2d, shape e with N={n}",
-            lambda: conv2d_naive(x, w, b, 1, 1),
-            lambda: conv2d(x, w, b, 1, 1),
+            lambda: conv2d_naive(x, w, b, stride=1, padding=1),
+            lambda: conv2d(x, w, b, stride=1, padding=1),
         ),
         (
             f"conv2d_backward, shape e with N={n}",
@@ -480,18 +488,21 @@ def bench_naive(quick: bool, repeats: int) -> None:
 
 def bench_memory() -> None:
     """Peak memory (tracemalloc) of one conv2d on shape c, against the column buffer's size."""
-    (n, c, h, w), f, k, s, p = SHAPES["c"]
+    (n, c, h, w), k, f, s, p = SHAPES["c"]
     x, wt, b, dout = make_conv("c", np.random.default_rng(5))
-    ho, wo = conv2d_cost((c, h, w), f, k, s, p).output_shape[1:]
-    cols_bytes = n * c * k * k * ho * wo * x.itemsize
+    ho, wo = conv2d_cost((c, h, w), k, f, stride=s, padding=p).output_shape[1:]
+    cols_bytes = n * c * f * f * ho * wo * x.itemsize
     out_bytes = dout.nbytes
     table = Table(
         f"peak memory, shape {shape_label('c')} (tracemalloc, numpy allocations)",
         ["call", "peak MB", "output MB", "columns MB", "(peak - output) / columns"],
     )
     calls = [
-        ("conv2d", lambda: conv2d(x, wt, b, s, p)),
-        ("conv2d_forward (keeps the columns)", lambda: conv2d_forward(x, wt, b, s, p)),
+        ("conv2d", lambda: conv2d(x, wt, b, stride=s, padding=p)),
+        (
+            "conv2d_forward (keeps the columns)",
+            lambda: conv2d_forward(x, wt, b, stride=s, padding=p),
+        ),
     ]
     for label, fn in calls:
         tracemalloc.start()
@@ -507,7 +518,7 @@ def bench_memory() -> None:
             f"{(peak - out_bytes) / cols_bytes:.2f}",
         )
     table.notes.append(
-        "columns: one full im2col matrix (N, C*K*K, Ho*Wo); a ratio near 1 or below means "
+        "columns: one full im2col matrix (N, C*F*F, Ho*Wo); a ratio near 1 or below means "
         "the columns are built once, with no second full-size copy"
     )
     table.show()

@@ -20,14 +20,18 @@ module                     what it holds                                   chapt
 ``cnnkit.layers``          the same operations as layers with parameters   10
 ``cnnkit.optim``           SGD with momentum, Adam                         10
 ``cnnkit.model``           Sequential: fit, evaluate, summary, save/load   10
-``cnnkit.exercises``       the exercise checks with hints                  all
-``cnnkit.plotting``        the book's figures (needs matplotlib)           all
-``cnnkit.widgets``         the explorers (needs ipywidgets)                all
+``cnnkit.book``            what only the notebooks use: style, figures,    all
+                           explorers, exercise checks (one module per
+                           chapter; needs matplotlib and ipywidgets)
 =========================  ==============================================  =========
 
-The numerical core imports only numpy; ``plotting`` and ``widgets`` are imported
-explicitly where they are used. Data is laid out (N, C, H, W), convolution weights
-(F, C, KH, KW) and dense weights (in, out).
+The numerical core (every module above but ``cnnkit.book``) imports only numpy, and
+``import cnnkit`` does not load the book's code. Data is laid out (N, C, H, W),
+convolution weights (K, C, F, F) for K filters of F x F over C channels, dense weights
+(in_features, out_features). Options after the essential arguments (``x, w, b``;
+``x, kernel_size``) are keyword-only; the dimension policy and the validation that
+every function shares are in ``cnnkit._checks``, the window geometry in
+``cnnkit._geometry``.
 """
 
 from cnnkit.activations import (

@@ -1,35 +1,76 @@
-"""Shared input validation, so that every error message in cnnkit looks alike.
+"""Input validation and the dimension policy: the one validator of cnnkit.
 
 Each helper takes the name of the argument (``name``) and of the public function that
-received it (``func``) and raises a ``ValueError`` or ``TypeError`` whose message reads
+received it (``func``) and raises a ``TypeError`` (wrong type) or a ``ValueError`` (right
+type, wrong value) whose message reads
 
     ``<func>: <name> must <rule>; got <name>=<value>``
 
 so that a learner sees which call, which argument, what was passed and what is allowed.
-These helpers are internal (the leading underscore): other cnnkit modules import them,
-the book does not.
+Messages are built only when a check fails: these checks run on every layer call.
+
+The dimension policy
+--------------------
+Every forward function of cnnkit accepts its input in one of these forms, and no other:
+
+- **image functions** (``conv2d``, ``conv2d_naive``, the ``*_pool2d`` functions and
+  their ``*_naive`` versions, ``pad``): (H, W), (C, H, W) or (N, C, H, W); the result
+  has the same form (a 2-D image gives a 2-D map). See :func:`as_batch`.
+- **training functions** (``conv2d_forward``, ``*_pool2d_forward``, and every layer's
+  ``forward``): a batch (N, C, H, W) only; their caches feed the backward passes.
+- ``convolve2d`` (the textbook's flipped convolution): one image (H, W).
+- element-wise functions (activations, dropout): any shape.
+- ``dense``/``dense_forward``: (N, in_features); ``flatten``: (N, ...);
+  ``cross_entropy``: logits (N, n_classes); ``softmax``: any shape, along ``axis``.
+
+This module is internal (the leading underscore): other cnnkit modules import it, the
+book does not.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
 __all__ = [
+    "LAYOUTS",
+    "as_batch",
     "as_float_array",
     "as_rng",
     "check_finite",
+    "check_float_dtype",
     "check_mode",
     "check_ndim",
+    "check_nonnegative_int",
+    "check_number",
     "check_positive_int",
     "check_probability",
+    "is_int",
     "pair",
+    "plural",
+    "reported_as",
+    "restore",
     "show",
 ]
 
 MODES = ("strict", "floor", "ceil")
+
+#: The axes of each accepted number of dimensions of an image input.
+LAYOUTS = {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"}
+
+
+def plural(count: int, word: str) -> str:
+    """``"1 dimension"``, ``"2 dimensions"``: a count with its noun, in agreement.
+
+    Examples
+    --------
+    >>> plural(1, "channel"), plural(3, "channel")
+    ('1 channel', '3 channels')
+    """
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def show(value: object) -> str:
@@ -111,17 +152,42 @@ def check_ndim(
     if x.ndim in allowed:
         return
     if len(allowed) == 1:
-        wanted = f"{allowed[0]} dimensions"
+        wanted = plural(allowed[0], "dimension")
     else:
         wanted = ", ".join(str(n) for n in allowed[:-1]) + f" or {allowed[-1]} dimensions"
     raise ValueError(
         f"{func}: {name} must have {wanted} {layout}; "
-        f"got {name} with {x.ndim} dimensions, shape {x.shape}"
+        f"got {name} with {plural(x.ndim, 'dimension')}, shape {x.shape}"
     )
 
 
-def _is_int(v: object) -> bool:
-    # bool is a subclass of int, but stride=True is surely a mistake
+def as_batch(
+    x: object, name: str, func: str, ndims: Sequence[int] = (2, 3, 4)
+) -> tuple[np.ndarray, int]:
+    """The dimension policy of the image functions: return ``x`` as a float batch
+    (N, C, H, W), and the number of dimensions it came with (for :func:`restore`).
+
+    ``ndims`` lists the accepted forms among 2 (H, W), 3 (C, H, W) and 4 (N, C, H, W);
+    the training functions pass ``(4,)``.
+
+    Examples
+    --------
+    >>> x4, ndim = as_batch(np.zeros((5, 7)), "x", "demo")
+    >>> x4.shape, ndim
+    ((1, 1, 5, 7), 2)
+    """
+    x = as_float_array(x, name, func)
+    check_ndim(x, ndims, name, func, layout=" or ".join(LAYOUTS[n] for n in ndims))
+    return x.reshape((1,) * (4 - x.ndim) + x.shape), x.ndim
+
+
+def restore(out: np.ndarray, ndim: int) -> np.ndarray:
+    """Give a (N, C, H, W) result back in the form the caller's input had (2-, 3- or 4-D)."""
+    return out.reshape(out.shape[4 - ndim :])
+
+
+def is_int(v: object) -> bool:
+    """True for Python and numpy integers; False for bool (stride=True is surely a mistake)."""
     return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
 
 
@@ -141,9 +207,9 @@ def pair(v: object, name: str, func: str, positive: bool = True) -> tuple[int, i
     ...
     ValueError: conv2d: stride must be a positive integer or a pair of them; got stride=0
     """
-    if _is_int(v):
+    if is_int(v):
         values = (v, v)
-    elif isinstance(v, tuple | list) and len(v) == 2 and all(_is_int(e) for e in v):
+    elif isinstance(v, tuple | list) and len(v) == 2 and all(is_int(e) for e in v):
         values = tuple(v)
     elif isinstance(v, np.ndarray) and v.shape == (2,) and v.dtype.kind in "iu":
         values = tuple(v)
@@ -164,10 +230,82 @@ def _pair_message(v: object, name: str, func: str, positive: bool) -> str:
 
 def check_positive_int(v: object, name: str, func: str) -> int:
     """Return ``v`` as a Python int, raising unless it is an integer > 0 (bool rejected)."""
-    if _is_int(v) and v > 0:
+    if is_int(v) and v > 0:
         return int(v)
     message = f"{func}: {name} must be a positive integer; got {name}={show(v)}"
-    raise (ValueError if _is_int(v) else TypeError)(message)
+    raise (ValueError if is_int(v) else TypeError)(message)
+
+
+def check_nonnegative_int(v: object, name: str, func: str, rule: str = "") -> int:
+    """Return ``v`` as a Python int, raising unless it is an integer >= 0 (bool rejected).
+
+    ``rule`` says what the number means, e.g. ``"zeros on each side"``.
+    """
+    if is_int(v) and v >= 0:
+        return int(v)
+    meaning = f" ({rule})" if rule else ""
+    message = f"{func}: {name} must be a non-negative integer{meaning}; got {name}={show(v)}"
+    raise (ValueError if is_int(v) else TypeError)(message)
+
+
+def check_number(
+    v: object, name: str, func: str, rule: str, valid: Callable[[float], bool]
+) -> float:
+    """Return ``v`` as a Python float, raising unless it is a real number with ``valid(v)``.
+
+    A non-number (or a bool) is a ``TypeError``; a number outside the rule (or NaN) a
+    ``ValueError``. ``rule`` completes "``name`` must be ...", e.g. ``"a positive number"``.
+
+    Examples
+    --------
+    >>> check_number(0.5, "alpha", "demo", "a non-negative number", lambda a: a >= 0)
+    0.5
+    """
+    message = f"{func}: {name} must be {rule}; got {name}={show(v)}"
+    if not isinstance(v, numbers.Real) or isinstance(v, bool | np.bool_):
+        raise TypeError(message)
+    value = float(v)
+    if value != value or not valid(value):  # NaN fails every rule
+        raise ValueError(message)
+    return value
+
+
+def check_float_dtype(dtype: object, func: str) -> np.dtype:
+    """Return ``np.dtype(dtype)``, raising ``TypeError`` unless it is a floating type."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or result.kind != "f":
+        raise TypeError(
+            f"{func}: dtype must be a floating-point type such as np.float32 or np.float64; "
+            f"got dtype={show(dtype)}"
+        )
+    return result
+
+
+@contextmanager
+def reported_as(func: str, *inner: str) -> Iterator[None]:
+    """Report the errors of the functions named ``inner`` as errors of ``func``.
+
+    A layer calls the functional form (``MaxPool2D.forward`` calls
+    ``max_pool2d_forward``); the reader called the layer, so the message must name it.
+
+    Examples
+    --------
+    >>> with reported_as("Layer.forward", "inner"):
+    ...     raise ValueError("inner: x must be positive; got x=-1")
+    Traceback (most recent call last):
+    ...
+    ValueError: Layer.forward: x must be positive; got x=-1
+    """
+    try:
+        yield
+    except (TypeError, ValueError) as error:
+        name, colon, rest = str(error).partition(":")
+        if not colon or name not in inner:
+            raise
+        raise type(error)(func + colon + rest) from None
 
 
 def check_probability(p: object, name: str, func: str, *, allow_one: bool = False) -> float:
@@ -175,23 +313,20 @@ def check_probability(p: object, name: str, func: str, *, allow_one: bool = Fals
 
     bool, NaN and non-numbers are rejected.
     """
-    interval = "[0, 1]" if allow_one else "[0, 1)"
-    message = f"{func}: {name} must be a number in {interval}; got {name}={show(p)}"
-    if not isinstance(p, numbers.Real) or isinstance(p, bool | np.bool_):
-        raise TypeError(message)
-    value = float(p)
-    if not (0.0 <= value < 1.0 or (allow_one and value == 1.0)):
-        raise ValueError(message)
-    return value
+    if allow_one:
+        return check_number(p, name, func, "a number in [0, 1]", lambda v: 0 <= v <= 1)
+    return check_number(p, name, func, "a number in [0, 1)", lambda v: 0 <= v < 1)
 
 
 def check_mode(mode: object, func: str, name: str = "mode") -> str:
-    """Return ``mode`` unchanged, raising ``ValueError`` unless it is strict, floor or ceil."""
-    if not isinstance(mode, str) or mode not in MODES:
-        raise ValueError(
-            f"{func}: {name} must be one of 'strict', 'floor' or 'ceil'; got {name}={show(mode)}"
-        )
-    return mode
+    """Return ``mode`` unchanged, unless it is not one of 'strict', 'floor' or 'ceil'.
+
+    A string outside the three is a ``ValueError``; anything else a ``TypeError``.
+    """
+    if isinstance(mode, str) and mode in MODES:
+        return mode
+    message = f"{func}: {name} must be one of 'strict', 'floor' or 'ceil'; got {name}={show(mode)}"
+    raise (ValueError if isinstance(mode, str) else TypeError)(message)
 
 
 def check_finite(x: np.ndarray, name: str, func: str) -> None:
@@ -216,7 +351,7 @@ def as_rng(rng: object, func: str) -> np.random.Generator:
         return rng
     if rng is None:
         return np.random.default_rng()
-    if _is_int(rng):
+    if is_int(rng):
         if rng < 0:
             raise ValueError(
                 f"{func}: rng must be a numpy Generator, a non-negative int seed or None; "

@@ -1,17 +1,15 @@
 """Element-wise non-linearities and their derivatives.
 
 Each activation ``g`` comes with ``g_grad(x)``, the derivative g'(x) evaluated at the
-*input* x, so a backward pass is ``dx = dy * g_grad(x)``. All functions work on arrays of
+*input* x, so a backward pass is ``dx = dout * g_grad(x)``. All functions work on arrays of
 any shape, keep float32 as float32, and convert bool/integer input to float64 first.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from cnnkit._checks import as_float_array, show
+from cnnkit._checks import as_float_array, check_number
 
 __all__ = [
     "leaky_relu",
@@ -65,18 +63,12 @@ def relu_grad(x: np.ndarray) -> np.ndarray:
 
 
 def _check_alpha(alpha: object, func: str) -> float:
-    message = (
-        f"{func}: alpha must be a non-negative number (the slope for x < 0); "
-        f"got alpha={show(alpha)}"
+    return check_number(
+        alpha, "alpha", func, "a non-negative number (the slope for x < 0)", lambda a: a >= 0
     )
-    if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool):
-        raise TypeError(message)
-    if not alpha >= 0:
-        raise ValueError(message)
-    return float(alpha)
 
 
-def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+def leaky_relu(x: np.ndarray, *, alpha: float = 0.01) -> np.ndarray:
     """Leaky ReLU: x for x > 0, alpha * x otherwise.
 
     The small slope alpha for negative inputs keeps a gradient flowing, so a unit whose
@@ -98,7 +90,7 @@ def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     return np.where(x > 0, x, alpha * x)
 
 
-def leaky_relu_grad(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+def leaky_relu_grad(x: np.ndarray, *, alpha: float = 0.01) -> np.ndarray:
     """Derivative of :func:`leaky_relu` at x: 1 where x > 0, else alpha (alpha at 0).
 
     Examples

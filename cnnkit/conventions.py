@@ -1,7 +1,7 @@
 """What the main frameworks do when a window does not tile the input evenly.
 
-Along one axis, an input of n pixels, padded by p zeros on each side and visited by a
-window of size f in steps of s, gives (n - f + 2p)/s + 1 positions. When that is not a
+Along one axis, an input of n pixels, padded by P zeros on each side and visited by a
+window of size F in steps of S, gives (n - F + 2P)/S + 1 positions. When that is not a
 whole number the setting is *invalid* in the sense of the CS231n notes, and each
 framework has its own rule. :func:`cnnkit.shapes.output_size` raises by default and
 offers ``mode="floor"`` and ``mode="ceil"``; this module gives the frameworks' own rules,
@@ -11,7 +11,7 @@ so that the book can put them side by side:
   Convolution layer round *down*: the last rows/columns that a window cannot reach are
   ignored. :func:`pytorch_output_size`.
 - TensorFlow ``padding="VALID"`` pads nothing and also rounds down;
-  ``padding="SAME"`` gives ceil(n/s) positions and pads as many zeros as that needs,
+  ``padding="SAME"`` gives ceil(n/S) positions and pads as many zeros as that needs,
   splitting them between the two sides with the extra zero at the end (bottom/right).
   :func:`tf_output_size`, :func:`tf_same_padding`.
 - Caffe's Pooling layer rounds *up* (one more, partial window at the end), unless that
@@ -26,8 +26,8 @@ TensorFlow ``tf.nn`` module documentation, "Notes on padding"
 
 from __future__ import annotations
 
-from cnnkit._checks import check_positive_int, show
-from cnnkit.shapes import _check_padding_int, output_size
+from cnnkit._checks import check_nonnegative_int, check_positive_int, show
+from cnnkit.shapes import output_size
 
 __all__ = [
     "caffe_pool_output_size",
@@ -38,13 +38,18 @@ __all__ = [
 
 
 def pytorch_output_size(
-    n: int, f: int, stride: int = 1, padding: int = 0, ceil_mode: bool = False
+    input_size: int,
+    kernel_size: int,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    ceil_mode: bool = False,
 ) -> int:
     """Output size along one axis as PyTorch computes it.
 
     ``torch.nn.Conv2d`` (and pooling with the default ``ceil_mode=False``) uses
 
-        n_out = floor((n + 2p - f) / s) + 1,
+        n_out = floor((n + 2P - F) / S) + 1,
 
     so a setting that does not tile evenly silently ignores the last rows/columns.
     Pooling layers with ``ceil_mode=True`` round up instead, but drop a last window that
@@ -53,10 +58,10 @@ def pytorch_output_size(
 
     Parameters
     ----------
-    n : int
-        Input size along the axis, > 0.
-    f : int
-        Kernel size, > 0.
+    input_size : int
+        n, the input size along the axis, > 0.
+    kernel_size : int
+        F, the kernel size, > 0.
     stride : int, default 1
         > 0.
     padding : int, default 0
@@ -81,37 +86,40 @@ def pytorch_output_size(
     5
     """
     mode = "ceil" if ceil_mode else "floor"
-    return output_size(n, f, stride=stride, padding=padding, mode=mode)
+    return output_size(input_size, kernel_size, stride=stride, padding=padding, mode=mode)
 
 
 def _tf_padding_name(padding: object, func: str) -> str:
     if isinstance(padding, str) and padding.upper() in ("SAME", "VALID"):
         return padding.upper()
-    raise ValueError(
+    message = (
         f"{func}: padding must be 'SAME' or 'VALID' (TensorFlow's two padding modes; "
         f"Keras writes them in lower case); got padding={show(padding)}"
     )
+    raise (ValueError if isinstance(padding, str) else TypeError)(message)
 
 
-def tf_output_size(n: int, f: int, stride: int = 1, padding: str = "VALID") -> int:
+def tf_output_size(
+    input_size: int, kernel_size: int, *, stride: int = 1, padding: str = "VALID"
+) -> int:
     """Output size along one axis as TensorFlow computes it.
 
     From the "Notes on padding" of the ``tf.nn`` documentation:
 
-    - ``"VALID"`` (no padding): n_out = ceil((n - f + 1) / s), which equals
-      floor((n - f) / s) + 1: the last rows/columns that no window reaches are ignored;
-    - ``"SAME"``: n_out = ceil(n / s), whatever the kernel size; the zeros needed for
+    - ``"VALID"`` (no padding): n_out = ceil((n - F + 1) / S), which equals
+      floor((n - F) / S) + 1: the last rows/columns that no window reaches are ignored;
+    - ``"SAME"``: n_out = ceil(n / S), whatever the kernel size; the zeros needed for
       that are given by :func:`tf_same_padding`.
 
     With stride 1, ``"SAME"`` keeps the size (n_out = n) for every kernel size, odd or
-    even; with stride s it gives about n/s.
+    even; with stride S it gives about n/S.
 
     Parameters
     ----------
-    n : int
-        Input size along the axis, > 0.
-    f : int
-        Kernel size, > 0 (for ``"VALID"``, at most n).
+    input_size : int
+        n, the input size along the axis, > 0.
+    kernel_size : int
+        F, the kernel size, > 0 (for ``"VALID"``, at most n).
     stride : int, default 1
         > 0.
     padding : {"VALID", "SAME"}, default "VALID"
@@ -135,40 +143,40 @@ def tf_output_size(n: int, f: int, stride: int = 1, padding: str = "VALID") -> i
     5
     """
     func = "tf_output_size"
-    n = check_positive_int(n, "n", func)
-    f = check_positive_int(f, "f", func)
+    n = check_positive_int(input_size, "input_size", func)
+    f = check_positive_int(kernel_size, "kernel_size", func)
     stride = check_positive_int(stride, "stride", func)
     name = _tf_padding_name(padding, func)
     if name == "SAME":
         return -(-n // stride)
     if f > n:
         raise ValueError(
-            f"{func}: with padding 'VALID' the kernel (f={f}) must fit in the input "
+            f"{func}: with padding 'VALID' the kernel (F={f}) must fit in the input "
             f"(n={n}); use a smaller kernel or padding 'SAME'"
         )
     return -(-(n - f + 1) // stride)
 
 
-def tf_same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
+def tf_same_padding(input_size: int, kernel_size: int, *, stride: int = 1) -> tuple[int, int]:
     """Zeros TensorFlow's ``padding="SAME"`` adds before and after one axis.
 
     From the "Notes on padding" of the ``tf.nn`` documentation: the output has
-    n_out = ceil(n / s) positions; the padding they need in total is
+    n_out = ceil(n / S) positions; the padding they need in total is
 
-        pad_total = max(f - s, 0)           if n % s == 0
-                    max(f - (n % s), 0)     otherwise,
+        pad_total = max(F - S, 0)           if n % S == 0
+                    max(F - (n % S), 0)     otherwise,
 
-    (the same as max((n_out - 1)*s + f - n, 0)), split as
+    (the same as max((n_out - 1)*S + F - n, 0)), split as
     ``before = pad_total // 2`` and ``after = pad_total - before``. When ``pad_total``
     is odd the extra zero goes *after*: at the bottom for rows, at the right for
     columns.
 
     Parameters
     ----------
-    n : int
-        Input size along the axis, > 0.
-    f : int
-        Kernel size, > 0.
+    input_size : int
+        n, the input size along the axis, > 0.
+    kernel_size : int
+        F, the kernel size, > 0.
     stride : int, default 1
         > 0.
 
@@ -179,7 +187,7 @@ def tf_same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
 
     Examples
     --------
-    The invalid setting n=10, f=3, s=2: one zero, at the bottom only.
+    The invalid setting n=10, F=3, S=2: one zero, at the bottom only.
 
     >>> tf_same_padding(10, 3, stride=2)
     (0, 1)
@@ -187,8 +195,8 @@ def tf_same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     (1, 2)
     """
     func = "tf_same_padding"
-    n = check_positive_int(n, "n", func)
-    f = check_positive_int(f, "f", func)
+    n = check_positive_int(input_size, "input_size", func)
+    f = check_positive_int(kernel_size, "kernel_size", func)
     stride = check_positive_int(stride, "stride", func)
     if n % stride == 0:
         total = max(f - stride, 0)
@@ -198,29 +206,31 @@ def tf_same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     return before, total - before
 
 
-def caffe_pool_output_size(n: int, f: int, stride: int = 1, padding: int = 0) -> int:
+def caffe_pool_output_size(
+    input_size: int, kernel_size: int, *, stride: int = 1, padding: int = 0
+) -> int:
     """Output size along one axis of Caffe's Pooling layer: it rounds *up*.
 
     Caffe's ``PoolingLayer`` computes
 
-        n_out = ceil((n + 2p - f) / s) + 1
+        n_out = ceil((n + 2P - F) / S) + 1
 
     and then, only when there is padding, removes the last window if it would start
-    in the right padding, (n_out - 1)*s >= n + p. The last window may hang over the
+    in the right padding, (n_out - 1)*S >= n + P. The last window may hang over the
     end of the input; Caffe's max and average pooling clip it to the input.
     Caffe's *Convolution* layer, in contrast, rounds down, like PyTorch
-    (:func:`pytorch_output_size`). Caffe also requires p < f.
+    (:func:`pytorch_output_size`). Caffe also requires P < F.
 
     Parameters
     ----------
-    n : int
-        Input size along the axis, > 0.
-    f : int
-        Pooling window size, > 0, at most n + 2p.
+    input_size : int
+        n, the input size along the axis, > 0.
+    kernel_size : int
+        F, the pooling window size, > 0, at most n + 2P.
     stride : int, default 1
         > 0.
     padding : int, default 0
-        Zeros on each side, 0 <= padding < f.
+        P, zeros on each side, 0 <= P < F.
 
     Returns
     -------
@@ -239,20 +249,20 @@ def caffe_pool_output_size(n: int, f: int, stride: int = 1, padding: int = 0) ->
     3
     """
     func = "caffe_pool_output_size"
-    n = check_positive_int(n, "n", func)
-    f = check_positive_int(f, "f", func)
+    n = check_positive_int(input_size, "input_size", func)
+    f = check_positive_int(kernel_size, "kernel_size", func)
     stride = check_positive_int(stride, "stride", func)
-    padding = _check_padding_int(padding, func)
+    padding = check_nonnegative_int(padding, "padding", func, "zeros on each side of the axis")
     if padding >= f:
         raise ValueError(
             f"{func}: Caffe requires the padding to be smaller than the window; "
-            f"got padding={padding}, f={f}"
+            f"got padding={padding}, kernel_size={f}"
         )
     span = n + 2 * padding - f
     if span < 0:
         raise ValueError(
-            f"{func}: the window (f={f}) is larger than the padded input "
-            f"(n + 2p = {n + 2 * padding})"
+            f"{func}: the window (F={f}) is larger than the padded input "
+            f"(n + 2P = {n + 2 * padding})"
         )
     size = -(-span // stride) + 1
     if padding and (size - 1) * stride >= n + padding:

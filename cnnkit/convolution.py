@@ -5,15 +5,18 @@ Two implementations with the same signature sit side by side:
 - :func:`conv2d_naive` / :func:`conv2d_backward_naive` loop over every output position,
   exactly as the book describes: put the filter on a window, multiply element-wise, sum.
 - :func:`conv2d` / :func:`conv2d_backward` are vectorized with *im2col*: every window is
-  copied once into a column of a matrix of shape (N, C*KH*KW, Ho*Wo), and one batched
-  matrix product with the filters reshaped to (F, C*KH*KW) computes all outputs at once,
-  directly in (N, F, Ho, Wo) order. With stride 1 the columns use the *flat-shift*
+  copied once into a column of a matrix of shape (N, C*FH*FW, Ho*Wo), and one batched
+  matrix product with the filters reshaped to (K, C*FH*FW) computes all outputs at once,
+  directly in (N, K, Ho, Wo) order. With stride 1 the columns use the *flat-shift*
   layout (see :func:`_im2col_flat`), which is faster to build, and one single matrix
   product serves the whole batch.
 
-Throughout, ``x`` has shape (N, C, H, W), ``w`` has shape (F, C, KH, KW), ``b`` has shape
-(F,) and the output has shape (N, F, Ho, Wo), with Ho and Wo from
-:func:`cnnkit.shapes.output_size`.
+Throughout, ``x`` has shape (N, C, H, W), ``w`` has shape (K, C, FH, FW) (K filters of
+FH x FW, F x F when square), ``b`` has shape (K,) and the output has shape
+(N, K, Ho, Wo), with Ho and Wo from :func:`cnnkit.shapes.output_size`. The functions
+take (H, W), (C, H, W) or (N, C, H, W) and answer in the same form; the training path,
+:func:`conv2d_forward`, takes a batch (see the dimension policy in ``cnnkit._checks``).
+Options after ``x, w, b`` are keyword-only.
 """
 
 from __future__ import annotations
@@ -23,9 +26,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from cnnkit._checks import as_float_array, check_mode, check_ndim, pair
-from cnnkit.padding import _pad
-from cnnkit.shapes import _output_shape2d, _resolve_padding
+from cnnkit._checks import as_batch, as_float_array, check_ndim, plural, restore, show
+from cnnkit._geometry import Window, crop, pad_array, window
 
 __all__ = [
     "ConvCache",
@@ -45,36 +47,68 @@ class ConvCache(NamedTuple):
     ----------
     x : ndarray, shape (N, C, H, W)
         The input (a reference, not a copy); the loop version reads its windows.
-    w : ndarray, shape (F, C, KH, KW)
+    w : ndarray, shape (K, C, FH, FW)
         The filters, to send the gradient back to the input.
-    cols : ndarray, shape (N, C*KH*KW, Ho*Wo), or (C*KH*KW, N, L) with stride 1
+    cols : ndarray, shape (N, C*FH*FW, Ho*Wo), or (C*FH*FW, N, L) with stride 1
         The im2col columns built by the forward pass, reused by the fast backward pass so
         that dw is one matrix product and the columns are not built a second time. With
         stride 1 they are in the flat-shift layout of :func:`_im2col_flat`, with
         L = (Ho - 1)*Wp + Wo (Wp the padded width). With a bias there is one more row, of
         ones (the "bias trick", see :func:`_im2col`).
-    stride : (int, int)
-        (sh, sw).
-    padding : (int, int, int, int)
-        Zeros added (top, bottom, left, right); in ceil mode bottom/right include the
-        zeros that complete the last partial window.
+    geometry : Window
+        Stride, padding (top, bottom, left, right; in ceil mode bottom/right include the
+        cells of the last partial window), input and output sizes.
     """
 
     x: np.ndarray
     w: np.ndarray
     cols: np.ndarray
-    stride: tuple[int, int]
-    padding: tuple[int, int, int, int]
+    geometry: Window
+
+    @property
+    def stride(self) -> tuple[int, int]:
+        return self.geometry.stride
+
+    @property
+    def padding(self) -> tuple[int, int, int, int]:
+        return self.geometry.padding
 
 
 class _Setup(NamedTuple):
     x: np.ndarray  # (N, C, H, W)
-    w: np.ndarray  # (F, C, KH, KW)
-    b: np.ndarray | None  # (F,)
-    stride: tuple[int, int]
-    padding: tuple[int, int, int, int]
-    out_hw: tuple[int, int]
+    w: np.ndarray  # (K, C, FH, FW)
+    b: np.ndarray | None  # (K,)
+    geometry: Window
     ndim: int  # ndim of the caller's x, to give the output back in the same form
+
+    @property
+    def stride(self) -> tuple[int, int]:
+        return self.geometry.stride
+
+    @property
+    def padding(self) -> tuple[int, int, int, int]:
+        return self.geometry.padding
+
+    @property
+    def out_hw(self) -> tuple[int, int]:
+        return self.geometry.out_hw
+
+
+def _check_bias(b: object, k: int, ndim: int, func: str) -> np.ndarray:
+    """``b`` as an array of shape (K,): one bias per filter, never a bare number.
+
+    A number is refused because ``conv2d(x, w, 2)`` reads like a stride of 2 and would
+    otherwise silently add 2 to every output.
+    """
+    one = " (a 2-D filter is K = 1 filter)" if ndim == 2 else ""
+    rule = f"b must be an array of shape (K,) = ({k},), one bias per filter{one}"
+    if not isinstance(b, np.ndarray | list | tuple):
+        hint = "; the options stride, padding and mode are keyword-only (stride=2)"
+        raise TypeError(f"{func}: {rule}; got b={show(b)}{hint}")
+    b = as_float_array(b, "b", func)
+    if b.shape != (k,):
+        raise ValueError(f"{func}: {rule}; got b with shape {b.shape}")
+    return b
 
 
 def _setup(
@@ -88,57 +122,25 @@ def _setup(
     ndims: tuple[int, ...] = (2, 3, 4),
 ) -> _Setup:
     """Validate the arguments shared by every convolution entry point."""
-    x = as_float_array(x, "x", func)
+    x4, ndim = as_batch(x, "x", func, ndims)
     w = as_float_array(w, "w", func)
-    layouts = {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"}
-    check_ndim(x, ndims, "x", func, layout=" or ".join(layouts[n] for n in ndims))
-    ndim = x.ndim
     if ndim == 2:
-        check_ndim(w, 2, "w", func, layout="(KH, KW) when x is a 2-D image (H, W)")
-        x4, w4 = x[None, None], w[None, None]
+        check_ndim(w, 2, "w", func, layout="(FH, FW) when x is a 2-D image (H, W)")
+        w4 = w[None, None]
     else:
-        check_ndim(w, 4, "w", func, layout="(F, C, KH, KW)")
-        x4, w4 = (x[None] if ndim == 3 else x), w
+        check_ndim(w, 4, "w", func, layout="(K, C, FH, FW)")
+        w4 = w
     if x4.shape[1] != w4.shape[1]:
         raise ValueError(
-            f"{func}: x has {x4.shape[1]} channels but w expects {w4.shape[1]} "
-            "(w.shape[1]); they must match"
+            f"{func}: x has {plural(x4.shape[1], 'channel')} but w expects "
+            f"{w4.shape[1]} (w.shape[1]); they must match"
         )
     dtype = np.result_type(x4.dtype, w4.dtype)
     x4, w4 = x4.astype(dtype, copy=False), w4.astype(dtype, copy=False)
-    nf = w4.shape[0]
     if b is not None:
-        b = as_float_array(b, "b", func)
-        if ndim == 2 and b.size != 1:
-            raise ValueError(
-                f"{func}: b must be a single number when x is a 2-D image; "
-                f"got b with shape {b.shape}"
-            )
-        if ndim != 2 and b.shape != (nf,):
-            raise ValueError(
-                f"{func}: b must have shape (F,) = ({nf},), one bias per filter; "
-                f"got b with shape {b.shape}"
-            )
-        b = b.reshape(nf).astype(dtype, copy=False)
-    kh, kw = w4.shape[2:]
-    sh, sw = pair(stride, "stride", func)
-    ph, pw = _resolve_padding(padding, kh, kw, (sh, sw), func)
-    check_mode(mode, func)
-    h, wd = x4.shape[2:]
-    ho, wo = _output_shape2d(h, wd, kh, kw, (sh, sw), (ph, pw), mode, func)
-    # in ceil mode, zeros at the bottom/right complete the last partial window
-    bottom = ph + max(0, (ho - 1) * sh + kh - (h + 2 * ph))
-    right = pw + max(0, (wo - 1) * sw + kw - (wd + 2 * pw))
-    return _Setup(x4, w4, b, (sh, sw), (ph, bottom, pw, right), (ho, wo), ndim)
-
-
-def _restore(out: np.ndarray, ndim: int) -> np.ndarray:
-    """Give a (N, F, Ho, Wo) result back in the caller's form (2-D, 3-D or 4-D)."""
-    if ndim == 2:
-        return out[0, 0]
-    if ndim == 3:
-        return out[0]
-    return out
+        b = _check_bias(b, w4.shape[0], ndim, func).astype(dtype, copy=False)
+    geometry = window(x4.shape[2:], w4.shape[2:], stride, padding, mode, func)
+    return _Setup(x4, w4, b, geometry, ndim)
 
 
 # Forward passes without a cache (conv2d) and the backward pass work on groups of images
@@ -148,9 +150,9 @@ def _restore(out: np.ndarray, ndim: int) -> np.ndarray:
 _CHUNK_BYTES = 4 * 2**20
 
 
-def _flat_shift(stride: tuple[int, int], kh: int, kw: int) -> bool:
+def _flat_shift(stride: tuple[int, int], fh: int, fw: int) -> bool:
     """Whether the stride-1 flat-shift layout of :func:`_im2col_flat` is used."""
-    return stride == (1, 1) and (kh, kw) != (1, 1)
+    return stride == (1, 1) and (fh, fw) != (1, 1)
 
 
 def _chunks(n: int, bytes_per_image: int) -> list[slice]:
@@ -160,9 +162,9 @@ def _chunks(n: int, bytes_per_image: int) -> list[slice]:
 
 
 def _im2col_flat(
-    xp: np.ndarray, kh: int, kw: int, out_hw: tuple[int, int], ones: bool
+    xp: np.ndarray, fh: int, fw: int, out_hw: tuple[int, int], ones: bool
 ) -> np.ndarray:
-    """Stride-1 columns in the flat-shift layout: shape (C*KH*KW, N, L), L = (Ho-1)*Wp + Wo.
+    """Stride-1 columns in the flat-shift layout: shape (C*FH*FW, N, L), L = (Ho-1)*Wp + Wo.
 
     Flatten each padded channel to one row of Hp*Wp numbers. Output position (i, j) is
     then p = i*Wp + j, and the input that filter offset (u, v) multiplies there is at
@@ -171,7 +173,7 @@ def _im2col_flat(
     them, the "wrap-around" between rows) are computed and thrown away; in exchange the
     columns are built with long contiguous copies, several times faster than the strided
     copies of :func:`_im2col` on small images. The images sit side by side in each row,
-    so that one matrix product (F, C*KH*KW) @ (C*KH*KW, N*L) serves the whole batch: on
+    so that one matrix product (K, C*FH*FW) @ (C*FH*FW, N*L) serves the whole batch: on
     small images, N small products cost more in overhead than in arithmetic. With
     ``ones`` a last row of ones is added (see :func:`_im2col`).
     """
@@ -182,57 +184,57 @@ def _im2col_flat(
     item = xp.itemsize
     view = as_strided(
         xp,
-        shape=(c, kh, kw, n, length),
+        shape=(c, fh, fw, n, length),
         strides=(xp.strides[1], wp * item, item, xp.strides[0], item),
         writeable=False,
     )
-    rows = c * kh * kw
+    rows = c * fh * fw
     cols = np.empty((rows + ones, n, length), dtype=xp.dtype)
-    np.copyto(cols[:rows].reshape(c, kh, kw, n, length), view)
+    np.copyto(cols[:rows].reshape(c, fh, fw, n, length), view)
     if ones:
         cols[rows] = 1
     return cols
 
 
 def _flat_view(flat: np.ndarray, n: int, wp: int, out_hw: tuple[int, int]) -> np.ndarray:
-    """View (N, F, Ho, Wo) of a flat-shift array (F, N, L): (n, f, i, j) is [f, n, i*Wp + j]."""
-    f, _, length = flat.shape
+    """View (N, K, Ho, Wo) of a flat-shift array (K, N, L): (n, k, i, j) is [k, n, i*Wp + j]."""
+    k, _, length = flat.shape
     item = flat.itemsize
     return as_strided(
         flat,
-        shape=(n, f, *out_hw),
+        shape=(n, k, *out_hw),
         strides=(length * item, n * length * item, wp * item, item),
     )
 
 
 def _im2col(
     xp: np.ndarray,
-    kh: int,
-    kw: int,
+    fh: int,
+    fw: int,
     stride: tuple[int, int],
     out_hw: tuple[int, int],
     ones: bool,
 ) -> np.ndarray:
-    """Columns of every window: shape (N, C*KH*KW, Ho*Wo), row index c*KH*KW + u*KW + v.
+    """Columns of every window: shape (N, C*FH*FW, Ho*Wo), row index c*FH*FW + u*FW + v.
 
     The buffer is allocated once and filled with one strided copy per filter offset
-    (u, v): KH*KW vectorized copies, each of N*C*Ho*Wo numbers. This is faster than
+    (u, v): FH*FW vectorized copies, each of N*C*Ho*Wo numbers. This is faster than
     copying a transposed ``sliding_window_view`` because each copy has long inner runs.
 
-    With ``ones``, one more row of ones is appended (N, C*KH*KW + 1, Ho*Wo): with the
+    With ``ones``, one more row of ones is appended (N, C*FH*FW + 1, Ho*Wo): with the
     bias as one more column of the filter matrix, the matrix product then adds the bias
     (the "bias trick"), which is faster than adding it afterwards.
     """
     n, c, hp, wp = xp.shape
     (sh, sw), (ho, wo) = stride, out_hw
-    if kh == kw == 1 and sh == sw == 1 and not ones:
+    if fh == fw == 1 and sh == sw == 1 and not ones:
         # a 1x1 filter sees each pixel once: the input itself is the column matrix
         return xp.reshape(n, c, hp * wp)
-    rows = c * kh * kw
+    rows = c * fh * fw
     cols = np.empty((n, rows + ones, ho * wo), dtype=xp.dtype)
-    windows = cols[:, :rows].reshape(n, c, kh, kw, ho, wo)
-    for u in range(kh):
-        for v in range(kw):
+    windows = cols[:, :rows].reshape(n, c, fh, fw, ho, wo)
+    for u in range(fh):
+        for v in range(fw):
             windows[:, :, u, v] = xp[
                 :, :, u : u + sh * (ho - 1) + 1 : sh, v : v + sw * (wo - 1) + 1 : sw
             ]
@@ -244,79 +246,74 @@ def _im2col(
 def _col2im(
     dcols: np.ndarray,
     dxp: np.ndarray,
-    kh: int,
-    kw: int,
+    fh: int,
+    fw: int,
     stride: tuple[int, int],
     out_hw: tuple[int, int],
 ) -> None:
     """Inverse of :func:`_im2col` for gradients: add every column back onto its window.
 
     Adds into ``dxp`` (N, C, Hp, Wp), zeros on entry. Overlapping windows add up. The
-    accumulation loops over the KH*KW filter offsets only; each step adds a whole
+    accumulation loops over the FH*FW filter offsets only; each step adds a whole
     (N, C, Ho, Wo) block into a strided slice.
     """
     n, c = dxp.shape[:2]
     (sh, sw), (ho, wo) = stride, out_hw
-    if kh == kw == 1 and sh == sw == 1:
+    if fh == fw == 1 and sh == sw == 1:
         dxp += dcols.reshape(dxp.shape)
         return
-    blocks = dcols.reshape(n, c, kh, kw, ho, wo)
-    for u in range(kh):
-        for v in range(kw):
+    blocks = dcols.reshape(n, c, fh, fw, ho, wo)
+    for u in range(fh):
+        for v in range(fw):
             dxp[:, :, u : u + sh * (ho - 1) + 1 : sh, v : v + sw * (wo - 1) + 1 : sw] += blocks[
                 :, :, u, v
             ]
 
 
-def _col2im_flat(dcols: np.ndarray, dxp: np.ndarray, kh: int, kw: int) -> None:
-    """Inverse of :func:`_im2col_flat`: add each row of ``dcols`` (C*KH*KW, N, L) back
+def _col2im_flat(dcols: np.ndarray, dxp: np.ndarray, fh: int, fw: int) -> None:
+    """Inverse of :func:`_im2col_flat`: add each row of ``dcols`` (C*FH*FW, N, L) back
     at its shift, into ``dxp`` (N, C, Hp, Wp), contiguous and zeros on entry.
     """
     n, c, hp, wp = dxp.shape
     length = dcols.shape[2]
-    blocks = dcols.reshape(c, kh * kw, n, length)
+    blocks = dcols.reshape(c, fh * fw, n, length)
     flat = dxp.reshape(n, c, hp * wp)  # a view: dxp is contiguous
-    for u in range(kh):
-        for v in range(kw):
+    for u in range(fh):
+        for v in range(fw):
             shift = u * wp + v
-            flat[:, :, shift : shift + length] += blocks[:, u * kw + v].transpose(1, 0, 2)
-
-
-def _crop(xp: np.ndarray, padding: tuple[int, int, int, int], h: int, w: int) -> np.ndarray:
-    top, _, left, _ = padding
-    return xp[..., top : top + h, left : left + w]
+            flat[:, :, shift : shift + length] += blocks[:, u * fw + v].transpose(1, 0, 2)
 
 
 def _columns(s: _Setup, xp: np.ndarray) -> np.ndarray:
     """The column matrix of the images ``xp``, with a row of ones when there is a bias."""
-    kh, kw = s.w.shape[2:]
+    fh, fw = s.w.shape[2:]
     # a 1x1 filter with stride 1 uses the input itself as columns: no room for the ones
-    ones = s.b is not None and not (kh == kw == 1 and s.stride == (1, 1))
-    if _flat_shift(s.stride, kh, kw):
-        return _im2col_flat(xp, kh, kw, s.out_hw, ones)
-    return _im2col(xp, kh, kw, s.stride, s.out_hw, ones)
+    ones = s.b is not None and not (fh == fw == 1 and s.stride == (1, 1))
+    if _flat_shift(s.stride, fh, fw):
+        return _im2col_flat(xp, fh, fw, s.out_hw, ones)
+    return _im2col(xp, fh, fw, s.stride, s.out_hw, ones)
 
 
 def _multiply(s: _Setup, cols: np.ndarray, wp: int, out: np.ndarray) -> None:
-    """out (N, F, Ho, Wo) = filters @ columns + bias, for the images of ``cols``."""
-    f = s.w.shape[0]
-    kh, kw = s.w.shape[2:]
-    wmat = s.w.reshape(f, -1)
-    flat = _flat_shift(s.stride, kh, kw)
+    """out (N, K, Ho, Wo) = filters @ columns + bias, for the images of ``cols``."""
+    k = s.w.shape[0]
+    fh, fw = s.w.shape[2:]
+    wmat = s.w.reshape(k, -1)
+    flat = _flat_shift(s.stride, fh, fw)
     folded = cols.shape[0 if flat else 1] > wmat.shape[1]
     if folded:
         # the row of ones in the columns meets the bias as the last column of filters
         wmat = np.concatenate([wmat, s.b[:, None]], axis=1)
     if not flat:
-        # (F, CKK) @ (N, CKK, L) broadcasts to (N, F, L): already in NCHW order
-        flat_out = out.reshape(out.shape[0], f, -1)
+        # (K, CFF) @ (N, CFF, L) broadcasts to (N, K, L): already in NCHW order
+        flat_out = out.reshape(out.shape[0], k, -1)
         np.matmul(wmat, cols, out=flat_out)
         if not folded and s.b is not None:
             flat_out += s.b[:, None]
         return
-    # flat-shift: one product for the batch, (F, N*L); keep the Ho x Wo valid positions
+    # flat-shift: one product for the batch, (K, N*L); keep the Ho x Wo valid positions
     prod = np.matmul(wmat, cols.reshape(cols.shape[0], -1))
-    prod = _flat_view(prod.reshape(f, *cols.shape[1:]), cols.shape[1], wp, s.out_hw)
+    prod = _flat_view(prod.reshape(k, *cols.shape[1:]), cols.shape[1], wp, s.out_hw)
     if folded or s.b is None:
         np.copyto(out, prod)
     else:
@@ -329,9 +326,9 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
     Without ``keep_cols`` the images go through in groups (see ``_CHUNK_BYTES``), with
     the column matrix of one group at a time: the same numbers, faster and in less memory.
     """
-    n, f = s.x.shape[0], s.w.shape[0]
-    xp = _pad(s.x, *s.padding)
-    out = np.empty((n, f, *s.out_hw), dtype=s.x.dtype)
+    n, k = s.x.shape[0], s.w.shape[0]
+    xp = pad_array(s.x, s.padding)
+    out = np.empty((n, k, *s.out_hw), dtype=s.x.dtype)
     if keep_cols:
         cols = _columns(s, xp)
         _multiply(s, cols, xp.shape[3], out)
@@ -343,35 +340,36 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
 
 
 def _forward_naive(s: _Setup) -> np.ndarray:
-    n, f = s.x.shape[0], s.w.shape[0]
-    kh, kw = s.w.shape[2:]
+    n, k = s.x.shape[0], s.w.shape[0]
+    fh, fw = s.w.shape[2:]
     (sh, sw), (ho, wo) = s.stride, s.out_hw
-    xp = _pad(s.x, *s.padding)
-    out = np.zeros((n, f, ho, wo), dtype=s.x.dtype)
+    xp = pad_array(s.x, s.padding)
+    out = np.zeros((n, k, ho, wo), dtype=s.x.dtype)
     for i_n in range(n):
-        for i_f in range(f):
+        for i_k in range(k):
             for i in range(ho):
                 for j in range(wo):
-                    window = xp[i_n, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
-                    out[i_n, i_f, i, j] = np.sum(window * s.w[i_f])
+                    window = xp[i_n, :, i * sh : i * sh + fh, j * sw : j * sw + fw]
+                    out[i_n, i_k, i, j] = np.sum(window * s.w[i_k])
             if s.b is not None:
-                out[i_n, i_f] += s.b[i_f]
+                out[i_n, i_k] += s.b[i_k]
     return out
 
 
 def conv2d(
     x: np.ndarray,
     w: np.ndarray,
-    b: np.ndarray | float | None = None,
+    b: np.ndarray | None = None,
+    *,
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] | str = 0,
     mode: str = "strict",
 ) -> np.ndarray:
     """Convolve (cross-correlate) a batch of images with a bank of filters, vectorized.
 
-    Computes, for every image n, filter f and output position (i, j),
+    Computes, for every image n, filter k and output position (i, j),
 
-        out[n, f, i, j] = b[f] + sum_{c, u, v} xp[n, c, i*sh + u, j*sw + v] * w[f, c, u, v]
+        out[n, k, i, j] = b[k] + sum_{c, u, v} xp[n, c, i*SH + u, j*SW + v] * w[k, c, u, v]
 
     where ``xp`` is ``x`` zero-padded by ``padding``. The filter is *not* flipped: this is
     cross-correlation, what deep-learning libraries call convolution (see
@@ -384,23 +382,25 @@ def conv2d(
     ----------
     x : array_like, shape (N, C, H, W) or (C, H, W) or (H, W)
         Input images. bool and integer input (uint8 images) is converted to float64.
-    w : array_like, shape (F, C, KH, KW), or (KH, KW) when x is 2-D
+    w : array_like, shape (K, C, FH, FW), or (FH, FW) when x is 2-D
         Filters. Each spans all C input channels and produces one output channel.
-    b : array_like, shape (F,), or a number when x is 2-D, optional
-        One bias per filter. None means no bias.
-    stride : int or (int, int), default 1
-        Step (sh, sw) between window positions.
-    padding : int or (int, int) or {"valid", "same"}, default 0
-        Zeros added on each side, (ph, pw) per axis. ``"valid"`` is 0; ``"same"`` is
-        (K - 1)/2, allowed only for odd kernel sizes and stride 1.
-    mode : {"strict", "floor", "ceil"}, default "strict"
+    b : array_like, shape (K,), optional
+        One bias per filter (K = 1 for a 2-D filter: shape (1,)). None means no bias.
+        A bare number is refused: ``conv2d(x, w, 2)`` is a TypeError, not a bias of 2.
+    stride : int or (int, int), default 1, keyword-only
+        Step (SH, SW) between window positions.
+    padding : int or (int, int) or {"valid", "same"}, default 0, keyword-only
+        Zeros added on each side, (PH, PW) per axis. ``"valid"`` is 0; ``"same"`` is
+        (F - 1)/2, allowed only for odd filter sizes and stride 1.
+    mode : {"strict", "floor", "ceil"}, default "strict", keyword-only
         Output-size rule when the filter does not tile the padded input evenly, see
         :func:`cnnkit.shapes.output_size`. ``"floor"`` ignores the last rows/columns;
-        ``"ceil"`` adds zeros at the bottom/right to complete the last window.
+        ``"ceil"`` adds a last, partial window, which covers only the cells that exist
+        (for a sum of products, the same as zeros there).
 
     Returns
     -------
-    ndarray, shape (N, F, Ho, Wo) or (F, Ho, Wo) or (Ho, Wo)
+    ndarray, shape (N, K, Ho, Wo) or (K, Ho, Wo) or (Ho, Wo)
         The feature maps, one per filter, in the dtype of x and w (float32 stays float32).
 
     Raises
@@ -410,7 +410,8 @@ def conv2d(
         negative padding, a filter larger than the padded input, or (strict mode) an
         output size that is not a whole number.
     TypeError
-        Non-numeric dtype, or a stride/padding that is not an integer.
+        Non-numeric dtype, a bias that is a number rather than an array, or a
+        stride/padding that is not an integer.
 
     See Also
     --------
@@ -428,13 +429,14 @@ def conv2d(
            [42., 50.]])
     """
     s = _setup(x, w, b, stride, padding, mode, "conv2d")
-    return _restore(_forward_fast(s, keep_cols=False)[0], s.ndim)
+    return restore(_forward_fast(s, keep_cols=False)[0], s.ndim)
 
 
 def conv2d_naive(
     x: np.ndarray,
     w: np.ndarray,
-    b: np.ndarray | float | None = None,
+    b: np.ndarray | None = None,
+    *,
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] | str = 0,
     mode: str = "strict",
@@ -443,12 +445,12 @@ def conv2d_naive(
 
     The loop version of :func:`conv2d` (same parameters, same result, same errors): for
     every image, every filter and every output position (i, j), take the window
-    ``xp[n, :, i*sh : i*sh + KH, j*sw : j*sw + KW]`` (all channels), multiply it
+    ``xp[n, :, i*SH : i*SH + FH, j*SW : j*SW + FW]`` (all channels), multiply it
     element-wise by the filter and add everything up, plus the bias:
 
-        out[n, f, i, j] = b[f] + sum_{c, u, v} xp[n, c, i*sh + u, j*sw + v] * w[f, c, u, v]
+        out[n, k, i, j] = b[k] + sum_{c, u, v} xp[n, c, i*SH + u, j*SW + v] * w[k, c, u, v]
 
-    It reads like the book's description and is slow (Python loops over N*F*Ho*Wo
+    It reads like the book's description and is slow (Python loops over N*K*Ho*Wo
     positions): use it on small inputs, and :func:`conv2d` otherwise.
 
     Parameters
@@ -458,7 +460,7 @@ def conv2d_naive(
 
     Returns
     -------
-    ndarray, shape (N, F, Ho, Wo) or (F, Ho, Wo) or (Ho, Wo)
+    ndarray, shape (N, K, Ho, Wo) or (K, Ho, Wo) or (Ho, Wo)
 
     Examples
     --------
@@ -467,13 +469,14 @@ def conv2d_naive(
            [42., 50.]])
     """
     s = _setup(x, w, b, stride, padding, mode, "conv2d_naive")
-    return _restore(_forward_naive(s), s.ndim)
+    return restore(_forward_naive(s), s.ndim)
 
 
 def conv2d_forward(
     x: np.ndarray,
     w: np.ndarray,
     b: np.ndarray | None = None,
+    *,
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] | str = 0,
     mode: str = "strict",
@@ -483,37 +486,32 @@ def conv2d_forward(
     Parameters
     ----------
     x : array_like, shape (N, C, H, W)
-    w : array_like, shape (F, C, KH, KW)
-    b : array_like, shape (F,), optional
+    w : array_like, shape (K, C, FH, FW)
+    b : array_like, shape (K,), optional
     stride, padding, mode
         As in :func:`conv2d`.
 
     Returns
     -------
-    out : ndarray, shape (N, F, Ho, Wo)
+    out : ndarray, shape (N, K, Ho, Wo)
     cache : ConvCache
         Input, filters, im2col columns, stride and padding; pass it to
         :func:`conv2d_backward` (or :func:`conv2d_backward_naive`).
     """
     s = _setup(x, w, b, stride, padding, mode, "conv2d_forward", ndims=(4,))
     out, cols = _forward_fast(s, keep_cols=True)
-    return out, ConvCache(s.x, s.w, cols, s.stride, s.padding)
+    return out, ConvCache(s.x, s.w, cols, s.geometry)
 
 
-def _check_dout(dout: object, cache: ConvCache, func: str) -> tuple[np.ndarray, int, int]:
+def _check_dout(dout: object, cache: ConvCache, func: str) -> np.ndarray:
     dout = as_float_array(dout, "dout", func)
-    n, _, h, w = cache.x.shape
-    f, _, kh, kw = cache.w.shape
-    top, bottom, left, right = cache.padding
-    (sh, sw) = cache.stride
-    ho = (h + top + bottom - kh) // sh + 1
-    wo = (w + left + right - kw) // sw + 1
-    if dout.shape != (n, f, ho, wo):
+    expected = (cache.x.shape[0], cache.w.shape[0], *cache.geometry.out_hw)
+    if dout.shape != expected:
         raise ValueError(
-            f"{func}: dout must have the shape of the forward output {(n, f, ho, wo)}; "
+            f"{func}: dout must have the shape of the forward output {expected}; "
             f"got dout with shape {dout.shape}"
         )
-    return dout.astype(cache.x.dtype, copy=False), ho, wo
+    return dout.astype(cache.x.dtype, copy=False)
 
 
 def conv2d_backward(
@@ -521,8 +519,8 @@ def conv2d_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of a convolution, vectorized: gradients with respect to x, w and b.
 
-    With ``cols`` the im2col matrix (N, C*KH*KW, L = Ho*Wo) and ``W`` the filters as a
-    (F, C*KH*KW) matrix, the forward pass was out[n] = W @ cols[n] + b, so
+    With ``cols`` the im2col matrix (N, C*FH*FW, L = Ho*Wo) and ``W`` the filters as a
+    (K, C*FH*FW) matrix, the forward pass was out[n] = W @ cols[n] + b, so
 
         dW = sum_n dout[n] @ cols[n].T        (one batched matrix product)
         db = sum over n, i, j of dout[n, :, i, j]
@@ -533,7 +531,7 @@ def conv2d_backward(
 
     Parameters
     ----------
-    dout : array_like, shape (N, F, Ho, Wo)
+    dout : array_like, shape (N, K, Ho, Wo)
         Gradient of the loss with respect to the output.
     cache : ConvCache
         From :func:`conv2d_forward`.
@@ -541,25 +539,26 @@ def conv2d_backward(
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
-    dw : ndarray, shape (F, C, KH, KW)
-    db : ndarray, shape (F,)
+    dw : ndarray, shape (K, C, FH, FW)
+    db : ndarray, shape (K,)
         (also returned when the forward pass had no bias)
     """
-    dout, ho, wo = _check_dout(dout, cache, "conv2d_backward")
-    x, w, cols, stride, padding = cache
+    dout = _check_dout(dout, cache, "conv2d_backward")
+    x, w, cols, geometry = cache
+    stride, padding, (ho, wo) = geometry.stride, geometry.padding, geometry.out_hw
     n, c, h, wd = x.shape
-    f, _, kh, kw = w.shape
+    k, _, fh, fw = w.shape
     top, bottom, left, right = padding
     hp, wp = h + top + bottom, wd + left + right
-    flat = _flat_shift(stride, kh, kw)
-    rows = c * kh * kw
+    flat = _flat_shift(stride, fh, fw)
+    rows = c * fh * fw
     if flat:
-        # dout in the flat-shift layout (F, N, L) of the columns, 0 at the wrap-around
-        d = np.zeros((f, n, cols.shape[2]), dtype=dout.dtype)
+        # dout in the flat-shift layout (K, N, L) of the columns, 0 at the wrap-around
+        d = np.zeros((k, n, cols.shape[2]), dtype=dout.dtype)
         _flat_view(d, n, wp, (ho, wo))[...] = dout
-        dw = d.reshape(f, -1) @ cols.reshape(cols.shape[0], -1).T
+        dw = d.reshape(k, -1) @ cols.reshape(cols.shape[0], -1).T
     else:
-        d = dout.reshape(n, f, ho * wo)
+        d = dout.reshape(n, k, ho * wo)
         dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)
     if dw.shape[1] > rows:
         # the forward pass's row of ones (the bias trick): its column of dw is db
@@ -567,17 +566,17 @@ def conv2d_backward(
     else:
         db = dout.sum(axis=(0, 2, 3))
     dw = dw[:, :rows].reshape(w.shape)
-    wt = w.reshape(f, -1).T
+    wt = w.reshape(k, -1).T
     dxp = np.zeros((n, c, hp, wp), dtype=dout.dtype)
     # dcols = W.T @ d, then col2im, a group of images at a time (see _CHUNK_BYTES)
     for part in _chunks(n, cols[:, 0].nbytes if flat else cols[0].nbytes):
         if flat:
-            dcols = np.matmul(wt, d[:, part].reshape(f, -1))
-            _col2im_flat(dcols.reshape(rows, -1, d.shape[2]), dxp[part], kh, kw)
+            dcols = np.matmul(wt, d[:, part].reshape(k, -1))
+            _col2im_flat(dcols.reshape(rows, -1, d.shape[2]), dxp[part], fh, fw)
         else:
             dcols = np.matmul(wt, d[part])
-            _col2im(dcols, dxp[part], kh, kw, stride, (ho, wo))
-    return _crop(dxp, padding, h, wd), dw, db
+            _col2im(dcols, dxp[part], fh, fw, stride, (ho, wo))
+    return crop(dxp, padding, (h, wd)), dw, db
 
 
 def conv2d_backward_naive(
@@ -585,51 +584,53 @@ def conv2d_backward_naive(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of a convolution with loops: gradients with respect to x, w and b.
 
-    Each output number out[n, f, i, j] was window * w[f] summed, plus b[f]. Its gradient
-    dout[n, f, i, j] therefore flows
+    Each output number out[n, k, i, j] was window * w[k] summed, plus b[k]. Its gradient
+    dout[n, k, i, j] therefore flows
 
-    - to the filter: dw[f] += dout[n, f, i, j] * window,
-    - to the input window: dxp[n, :, window] += dout[n, f, i, j] * w[f],
-    - to the bias: db[f] += dout[n, f, i, j].
+    - to the filter: dw[k] += dout[n, k, i, j] * window,
+    - to the input window: dxp[n, :, window] += dout[n, k, i, j] * w[k],
+    - to the bias: db[k] += dout[n, k, i, j].
 
     Slow and plain; :func:`conv2d_backward` is the vectorized version, same arguments.
 
     Parameters
     ----------
-    dout : array_like, shape (N, F, Ho, Wo)
+    dout : array_like, shape (N, K, Ho, Wo)
     cache : ConvCache
         From :func:`conv2d_forward`.
 
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
-    dw : ndarray, shape (F, C, KH, KW)
-    db : ndarray, shape (F,)
+    dw : ndarray, shape (K, C, FH, FW)
+    db : ndarray, shape (K,)
     """
-    dout, ho, wo = _check_dout(dout, cache, "conv2d_backward_naive")
-    x, w, _, (sh, sw), padding = cache
+    dout = _check_dout(dout, cache, "conv2d_backward_naive")
+    x, w, _, geometry = cache
+    (sh, sw), padding, (ho, wo) = geometry.stride, geometry.padding, geometry.out_hw
     n, _, h, wd = x.shape
-    f, _, kh, kw = w.shape
-    xp = _pad(x, *padding)
+    k, _, fh, fw = w.shape
+    xp = pad_array(x, padding)
     dxp = np.zeros_like(xp)
     dw = np.zeros_like(w)
-    db = np.zeros(f, dtype=w.dtype)
+    db = np.zeros(k, dtype=w.dtype)
     for i_n in range(n):
-        for i_f in range(f):
+        for i_k in range(k):
             for i in range(ho):
                 for j in range(wo):
-                    g = dout[i_n, i_f, i, j]
-                    rows = slice(i * sh, i * sh + kh)
-                    cols = slice(j * sw, j * sw + kw)
-                    dw[i_f] += g * xp[i_n, :, rows, cols]
-                    dxp[i_n, :, rows, cols] += g * w[i_f]
-                    db[i_f] += g
-    return _crop(dxp, padding, h, wd), dw, db
+                    g = dout[i_n, i_k, i, j]
+                    rows = slice(i * sh, i * sh + fh)
+                    cols = slice(j * sw, j * sw + fw)
+                    dw[i_k] += g * xp[i_n, :, rows, cols]
+                    dxp[i_n, :, rows, cols] += g * w[i_k]
+                    db[i_k] += g
+    return crop(dxp, padding, (h, wd)), dw, db
 
 
 def convolve2d(
     image: np.ndarray,
     kernel: np.ndarray,
+    *,
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] | str = 0,
     mode: str = "strict",
@@ -638,7 +639,7 @@ def convolve2d(
 
     The mathematical convolution flips the kernel in both axes before sliding it:
 
-        out[i, j] = sum_{u, v} xp[i*sh + u, j*sw + v] * kernel[KH-1-u, KW-1-v]
+        out[i, j] = sum_{u, v} xp[i*SH + u, j*SW + v] * kernel[FH-1-u, FW-1-v]
 
     Deep-learning "convolution" (:func:`conv2d`) skips the flip. The two agree for
     kernels that are symmetric under a half-turn (a box blur) and differ otherwise (a
@@ -648,7 +649,7 @@ def convolve2d(
     Parameters
     ----------
     image : array_like, shape (H, W)
-    kernel : array_like, shape (KH, KW)
+    kernel : array_like, shape (FH, FW)
     stride, padding, mode
         As in :func:`conv2d`.
 
@@ -669,6 +670,6 @@ def convolve2d(
     image = as_float_array(image, "image", func)
     kernel = as_float_array(kernel, "kernel", func)
     check_ndim(image, 2, "image", func, layout="(H, W)")
-    check_ndim(kernel, 2, "kernel", func, layout="(KH, KW)")
-    s = _setup(image, kernel[::-1, ::-1], None, stride, padding, mode, func)
-    return _restore(_forward_fast(s, keep_cols=False)[0], s.ndim)
+    check_ndim(kernel, 2, "kernel", func, layout="(FH, FW)")
+    s = _setup(image, kernel[::-1, ::-1], None, stride, padding, mode, func, ndims=(2,))
+    return restore(_forward_fast(s, keep_cols=False)[0], s.ndim)

@@ -13,12 +13,19 @@ the one place where the axes are moved.
 from __future__ import annotations
 
 import functools
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from cnnkit._checks import as_float_array, as_rng, check_ndim, check_positive_int, show
+from cnnkit._checks import (
+    as_float_array,
+    as_rng,
+    check_ndim,
+    check_nonnegative_int,
+    check_number,
+    check_positive_int,
+    show,
+)
 
 __all__ = [
     "CLASS_NAMES",
@@ -69,7 +76,9 @@ def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
     return bunch.images, bunch.target
 
 
-def load_digits(seed: int | np.random.Generator | None = 0, test_fraction: float = 0.2) -> Digits:
+def load_digits(
+    *, seed: int | np.random.Generator | None = 0, test_fraction: float = 0.2
+) -> Digits:
     """Load the 1,797 handwritten digits bundled with scikit-learn, split for training.
 
     The images are 8×8 with 17 grey levels (0 to 16): each pixel counts how many pixels
@@ -103,15 +112,13 @@ def load_digits(seed: int | np.random.Generator | None = 0, test_fraction: float
     """
     func = "load_digits"
     rng = as_rng(seed, func)
-    if (
-        not isinstance(test_fraction, numbers.Real)
-        or isinstance(test_fraction, bool)
-        or not 0.0 < float(test_fraction) < 1.0
-    ):
-        raise ValueError(
-            f"{func}: test_fraction must be a number strictly between 0 and 1; "
-            f"got test_fraction={show(test_fraction)}"
-        )
+    test_fraction = check_number(
+        test_fraction,
+        "test_fraction",
+        func,
+        "a number strictly between 0 and 1",
+        lambda v: 0.0 < v < 1.0,
+    )
     images, target = _digits_arrays()
     test_parts = []
     for label in range(10):
@@ -295,6 +302,7 @@ def _xoi_templates(k: int) -> np.ndarray:
 
 def xoi_patterns(
     n: int,
+    *,
     size: int = 9,
     rng: int | np.random.Generator | None = None,
     noise: float = 0.15,
@@ -314,7 +322,7 @@ def xoi_patterns(
     n : int
         Number of images.
     size : int, default 9
-        Side S of the square images; at least 2·max_shift + 3.
+        Side of the square images; at least 2·max_shift + 3.
     rng : int, numpy.random.Generator or None
         Randomness (labels, shifts, noise). Fix it for reproducible data.
     noise : float, default 0.15
@@ -324,7 +332,7 @@ def xoi_patterns(
 
     Returns
     -------
-    x : ndarray, shape (n, 1, S, S), float32
+    x : ndarray, shape (n, 1, size, size), float32
         Values in [0, 1].
     y : ndarray, shape (n,), int64
         Labels: 0 = X, 1 = O, 2 = I (see :data:`CLASS_NAMES`).
@@ -339,25 +347,19 @@ def xoi_patterns(
     n = check_positive_int(n, "n", func)
     size = check_positive_int(size, "size", func)
     gen = as_rng(rng, func)
-    if not isinstance(max_shift, numbers.Integral) or isinstance(max_shift, bool) or max_shift < 0:
-        raise ValueError(
-            f"{func}: max_shift must be a non-negative integer; got max_shift={show(max_shift)}"
-        )
+    max_shift = check_nonnegative_int(max_shift, "max_shift", func)
     if size < 2 * max_shift + 3:
         raise ValueError(
             f"{func}: size must be at least 2*max_shift + 3 = {2 * max_shift + 3} so that "
             f"a 3×3 shape fits with room to shift; got size={size}"
         )
-    if (
-        not isinstance(noise, numbers.Real)
-        or isinstance(noise, bool)
-        or not np.isfinite(noise)
-        or noise < 0
-    ):
-        raise ValueError(
-            f"{func}: noise must be a finite number >= 0 (a standard deviation); "
-            f"got noise={show(noise)}"
-        )
+    noise = check_number(
+        noise,
+        "noise",
+        func,
+        "a finite number >= 0 (a standard deviation)",
+        lambda v: 0 <= v < np.inf,
+    )
     k = size - 2 * max_shift
     templates = _xoi_templates(k)
     y = gen.permutation(np.arange(n) % 3).astype(np.int64)

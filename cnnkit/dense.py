@@ -105,12 +105,14 @@ def dense_forward(
     return y, DenseCache(x, w)
 
 
-def dense_backward(dy: np.ndarray, cache: DenseCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of y = x @ w + b: dx = dy @ w.T, dw = x.T @ dy, db = sum over the batch of dy.
+def dense_backward(
+    dout: np.ndarray, cache: DenseCache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of y = x @ w + b: dx = dout @ w.T, dw = x.T @ dout, db = dout summed over N.
 
     Parameters
     ----------
-    dy : array_like, shape (N, out_features)
+    dout : array_like, shape (N, out_features)
     cache : DenseCache
 
     Returns
@@ -119,11 +121,11 @@ def dense_backward(dy: np.ndarray, cache: DenseCache) -> tuple[np.ndarray, np.nd
     dw : ndarray, shape (in_features, out_features)
     db : ndarray, shape (out_features,)
     """
-    dy = as_float_array(dy, "dy", "dense_backward")
+    dout = as_float_array(dout, "dout", "dense_backward")
     x, w = cache
-    if dy.shape != (x.shape[0], w.shape[1]):
+    if dout.shape != (x.shape[0], w.shape[1]):
         raise ValueError(
-            f"dense_backward: dy must have the shape of the forward output "
-            f"{(x.shape[0], w.shape[1])}; got dy with shape {dy.shape}"
+            f"dense_backward: dout must have the shape of the forward output "
+            f"{(x.shape[0], w.shape[1])}; got dout with shape {dout.shape}"
         )
-    return dy @ w.T, x.T @ dy, dy.sum(axis=0)
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)

@@ -35,7 +35,7 @@ def _check_p(p: object, func: str) -> float:
 
 
 def dropout_forward(
-    x: np.ndarray, p: float, training: bool = True, rng: object = None
+    x: np.ndarray, p: float, *, training: bool = True, rng: object = None
 ) -> tuple[np.ndarray, DropoutCache]:
     """Inverted dropout with a cache holding the mask, for :func:`dropout_backward`.
 
@@ -81,7 +81,7 @@ def _dropout(
     return x * mask, DropoutCache(mask)
 
 
-def dropout(x: np.ndarray, p: float, training: bool = True, rng: object = None) -> np.ndarray:
+def dropout(x: np.ndarray, p: float, *, training: bool = True, rng: object = None) -> np.ndarray:
     """Inverted dropout: zero each element with probability p, scale the rest by 1/(1 - p).
 
     See :func:`dropout_forward` for the formula and parameters; this returns y only.
@@ -97,14 +97,14 @@ def dropout(x: np.ndarray, p: float, training: bool = True, rng: object = None) 
     return _dropout(x, p, training, rng, "dropout")[0]
 
 
-def dropout_backward(dy: np.ndarray, cache: DropoutCache) -> np.ndarray:
-    """Gradient of dropout: dx = dy * m / (1 - p), the same mask as the forward pass.
+def dropout_backward(dout: np.ndarray, cache: DropoutCache) -> np.ndarray:
+    """Gradient of dropout: dx = dout * m / (1 - p), the same mask as the forward pass.
 
     Dropped units pass no gradient; kept ones pass it scaled by 1/(1 - p).
 
     Parameters
     ----------
-    dy : array_like, same shape as the forward input
+    dout : array_like, same shape as the forward input
     cache : DropoutCache
         From :func:`dropout_forward`.
 
@@ -112,12 +112,12 @@ def dropout_backward(dy: np.ndarray, cache: DropoutCache) -> np.ndarray:
     -------
     dx : ndarray
     """
-    dy = as_float_array(dy, "dy", "dropout_backward")
+    dout = as_float_array(dout, "dout", "dropout_backward")
     if cache.mask is None:
-        return dy
-    if dy.shape != cache.mask.shape:
+        return dout
+    if dout.shape != cache.mask.shape:
         raise ValueError(
-            f"dropout_backward: dy must have the shape of the forward input "
-            f"{cache.mask.shape}; got dy with shape {dy.shape}"
+            f"dropout_backward: dout must have the shape of the forward input "
+            f"{cache.mask.shape}; got dout with shape {dout.shape}"
         )
-    return dy * cache.mask
+    return dout * cache.mask

@@ -2,11 +2,11 @@
 
 Every layer looks alike:
 
-- ``forward(x, training=False)`` computes the output and keeps, in a cache, what the
-  backward pass will need (also when ``training`` is False, so that gradients with
-  respect to the input can be taken on a trained network). ``training`` changes the
-  behaviour of :class:`Dropout` only.
-- ``backward(dy)`` takes the gradient of the loss with respect to the output of the last
+- ``forward(x, *, training=False)`` computes the output for a batch and keeps, in a
+  cache, what the backward pass will need (also when ``training`` is False, so that
+  gradients with respect to the input can be taken on a trained network). ``training``
+  changes the behaviour of :class:`Dropout` only.
+- ``backward(dout)`` takes the gradient of the loss with respect to the output of the last
   ``forward`` and returns the gradient with respect to its input, storing the gradients
   of the parameters in ``grads``.
 - ``params`` and ``grads`` are dicts with the same keys, ``"w"`` and ``"b"`` (empty for
@@ -18,26 +18,33 @@ Every layer looks alike:
 The arithmetic lives in the functional modules (:mod:`cnnkit.convolution`,
 :mod:`cnnkit.pooling`, ...); the layers only call it. Parameters are float32 unless
 ``dtype=np.float64`` is given (as the gradient checks do); inputs of layers with
-parameters are converted to that dtype.
+parameters are converted to that dtype. Options after the essential arguments are
+keyword-only, and an error names the layer's method the reader called
+(``MaxPool2D.forward``), not the function inside it.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
+from collections.abc import Callable
 
 import numpy as np
 
 from cnnkit._checks import (
     as_float_array,
     as_rng,
+    check_float_dtype,
     check_mode,
     check_ndim,
+    check_number,
     check_positive_int,
     check_probability,
     pair,
+    plural,
+    reported_as,
     show,
 )
+from cnnkit._geometry import resolve_padding, window
 from cnnkit.activations import (
     leaky_relu,
     leaky_relu_grad,
@@ -53,12 +60,12 @@ from cnnkit.cost import ConvCost, conv2d_cost
 from cnnkit.dense import dense_backward, dense_forward, flatten
 from cnnkit.dropout import dropout_backward, dropout_forward
 from cnnkit.pooling import (
+    PoolCache,
     avg_pool2d_backward,
     avg_pool2d_forward,
     max_pool2d_backward,
     max_pool2d_forward,
 )
-from cnnkit.shapes import _output_shape2d, _resolve_padding
 
 __all__ = [
     "AvgPool2D",
@@ -73,19 +80,6 @@ __all__ = [
     "Sigmoid",
     "Tanh",
 ]
-
-
-def _check_dtype(dtype: object, func: str) -> np.dtype:
-    try:
-        result = np.dtype(dtype)
-    except TypeError:
-        result = None
-    if result is None or result.kind != "f":
-        raise TypeError(
-            f"{func}: dtype must be a floating-point type such as np.float32 or np.float64; "
-            f"got dtype={show(dtype)}"
-        )
-    return result
 
 
 def _he_normal(
@@ -116,15 +110,15 @@ class Layer:
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         """Compute the output for a batch ``x`` and remember what backward needs."""
         self._cache = True
         return x
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        """Gradient with respect to the input, from ``dy``, the gradient of the output."""
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Gradient with respect to the input, from ``dout``, the gradient of the output."""
         self._need_cache()
-        return dy
+        return dout
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of the output for one example of shape ``in_shape`` (no batch axis)."""
@@ -151,9 +145,9 @@ class Layer:
 
 
 class Conv2D(Layer):
-    """A convolution layer: ``out_channels`` filters of shape (in_channels, KH, KW).
+    """A convolution layer: K = ``out_channels`` filters of shape (C, F, F), C = ``in_channels``.
 
-    forward: x (N, C, H, W) → (N, F, Ho, Wo) by :func:`cnnkit.convolution.conv2d_forward`
+    forward: x (N, C, H, W) → (N, K, Ho, Wo) by :func:`cnnkit.convolution.conv2d_forward`
     (cross-correlation plus a bias per filter); backward by
     :func:`cnnkit.convolution.conv2d_backward`.
 
@@ -162,12 +156,12 @@ class Conv2D(Layer):
     in_channels : int
         C, the depth of the input.
     out_channels : int
-        F, the number of filters (the depth of the output).
+        K, the number of filters (the depth of the output).
     kernel_size : int or (int, int)
-        KH, KW.
-    stride : int or (int, int), default 1
-    padding : int, (int, int), "valid" or "same", default 0
-        Zeros on each side; "same" is (K - 1)/2 (odd K, stride 1 only).
+        F, or (FH, FW).
+    stride : int or (int, int), default 1, keyword-only
+    padding : int, (int, int), "valid" or "same", default 0, keyword-only
+        Zeros on each side; "same" is (F - 1)/2 (odd F, stride 1 only).
     mode : {"strict", "floor", "ceil"}, default "strict"
         What to do when the filter does not tile the input evenly
         (see :func:`cnnkit.shapes.output_size`).
@@ -177,8 +171,8 @@ class Conv2D(Layer):
 
     Attributes
     ----------
-    params : {"w": ndarray (F, C, KH, KW), "b": ndarray (F,)}
-        ``w`` is drawn from N(0, 2/fan_in) with fan_in = C·KH·KW (He et al., 2015);
+    params : {"w": ndarray (K, C, F, F), "b": ndarray (K,)}
+        ``w`` is drawn from N(0, 2/fan_in) with fan_in = C·F·F (He et al., 2015);
         ``b`` starts at 0.
     grads : dict
         Same keys and shapes, filled by :meth:`backward`.
@@ -197,6 +191,7 @@ class Conv2D(Layer):
         in_channels: int,
         out_channels: int,
         kernel_size: int | tuple[int, int],
+        *,
         stride: int | tuple[int, int] = 1,
         padding: int | tuple[int, int] | str = 0,
         mode: str = "strict",
@@ -209,9 +204,9 @@ class Conv2D(Layer):
         self.out_channels = check_positive_int(out_channels, "out_channels", func)
         self.kernel_size = pair(kernel_size, "kernel_size", func)
         self.stride = pair(stride, "stride", func)
-        self.padding = _resolve_padding(padding, *self.kernel_size, self.stride, func)
+        self.padding = resolve_padding(padding, self.kernel_size, self.stride, func)
         self.mode = check_mode(mode, func)
-        self.dtype = _check_dtype(dtype, func)
+        self.dtype = check_float_dtype(dtype, func)
         kh, kw = self.kernel_size
         shape = (self.out_channels, self.in_channels, kh, kw)
         self.params = {
@@ -228,27 +223,30 @@ class Conv2D(Layer):
         )
         return text + (f", mode={self.mode!r})" if self.mode != "strict" else ")")
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         func = "Conv2D.forward"
         x = as_float_array(x, "x", func)
         check_ndim(x, 4, "x", func)
         if x.shape[1] != self.in_channels:
             raise ValueError(
-                f"{func}: x has {x.shape[1]} channels but this layer expects "
+                f"{func}: x has {plural(x.shape[1], 'channel')} but this layer expects "
                 f"in_channels={self.in_channels}; they must match"
             )
-        out, self._cache = conv2d_forward(
-            x.astype(self.dtype, copy=False),
-            self.params["w"],
-            self.params["b"],
-            self.stride,
-            self.padding,
-            self.mode,
-        )
+        with reported_as(func, "conv2d_forward"):
+            out, self._cache = conv2d_forward(
+                x.astype(self.dtype, copy=False),
+                self.params["w"],
+                self.params["b"],
+                stride=self.stride,
+                padding=self.padding,
+                mode=self.mode,
+            )
         return out
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        dx, self.grads["w"], self.grads["b"] = conv2d_backward(dy, self._need_cache())
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        cache = self._need_cache()
+        with reported_as("Conv2D.backward", "conv2d_backward"):
+            dx, self.grads["w"], self.grads["b"] = conv2d_backward(dout, cache)
         return dx
 
     def _cost(self, in_shape: tuple[int, ...]) -> ConvCost:
@@ -257,21 +255,22 @@ class Conv2D(Layer):
                 f"Conv2D.output_shape: the input must have shape (C, H, W) with "
                 f"C = in_channels = {self.in_channels}; got in_shape={show(tuple(in_shape))}"
             )
-        return conv2d_cost(
-            tuple(in_shape),
-            self.out_channels,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.mode,
-        )
+        with reported_as("Conv2D.output_shape", "conv2d_cost"):
+            return conv2d_cost(
+                tuple(in_shape),
+                self.out_channels,
+                self.kernel_size,
+                stride=self.stride,
+                padding=self.padding,
+                mode=self.mode,
+            )
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
-        """(F, Ho, Wo) for an input of shape (C, H, W)."""
+        """(K, Ho, Wo) for an input of shape (C, H, W)."""
         return tuple(self._cost(in_shape).output_shape)
 
     def macs(self, in_shape: tuple[int, ...]) -> int:
-        """F·Ho·Wo·C·KH·KW multiply-adds per example (:func:`cnnkit.cost.conv2d_cost`)."""
+        """K·Ho·Wo·C·F·F multiply-adds per example (:func:`cnnkit.cost.conv2d_cost`)."""
         return int(self._cost(in_shape).macs)
 
 
@@ -298,6 +297,7 @@ class Dense(Layer):
         self,
         in_features: int,
         out_features: int,
+        *,
         rng: int | np.random.Generator | None = None,
         dtype: type | np.dtype = np.float32,
     ) -> None:
@@ -305,7 +305,7 @@ class Dense(Layer):
         func = "Dense"
         self.in_features = check_positive_int(in_features, "in_features", func)
         self.out_features = check_positive_int(out_features, "out_features", func)
-        self.dtype = _check_dtype(dtype, func)
+        self.dtype = check_float_dtype(dtype, func)
         shape = (self.in_features, self.out_features)
         self.params = {
             "w": _he_normal(as_rng(rng, func), shape, self.in_features, self.dtype),
@@ -316,7 +316,7 @@ class Dense(Layer):
     def __repr__(self) -> str:
         return f"Dense({self.in_features}, {self.out_features})"
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         func = "Dense.forward"
         x = as_float_array(x, "x", func)
         check_ndim(x, 2, "x", func, layout="(N, in_features); use Flatten() before Dense")
@@ -330,8 +330,10 @@ class Dense(Layer):
         )
         return out
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        dx, self.grads["w"], self.grads["b"] = dense_backward(dy, self._need_cache())
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        cache = self._need_cache()
+        with reported_as("Dense.backward", "dense_backward"):
+            dx, self.grads["w"], self.grads["b"] = dense_backward(dout, cache)
         return dx
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -352,7 +354,10 @@ class Dense(Layer):
 
 
 class _Activation(Layer):
-    """An element-wise layer: forward g(x), backward dy · g'(x) at the cached input."""
+    """An element-wise layer: forward g(x), backward dout · g'(x) at the cached input."""
+
+    #: the functions of :mod:`cnnkit.activations` behind the layer, for error messages
+    _functions: tuple[str, ...] = ()
 
     def _g(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -360,17 +365,22 @@ class _Activation(Layer):
     def _g_grad(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        y = self._g(x)
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        with reported_as(f"{type(self).__name__}.forward", *self._functions):
+            y = self._g(x)
         self._cache = x
         return y
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy * self._g_grad(self._need_cache())
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        x = self._need_cache()
+        with reported_as(f"{type(self).__name__}.backward", *self._functions):
+            return dout * self._g_grad(x)
 
 
 class ReLU(_Activation):
     """ReLU layer: max(0, x) (:func:`cnnkit.activations.relu`); no parameters."""
+
+    _functions = ("relu", "relu_grad")
 
     def _g(self, x: np.ndarray) -> np.ndarray:
         return relu(x)
@@ -384,31 +394,36 @@ class LeakyReLU(_Activation):
 
     Parameters
     ----------
-    alpha : float, default 0.01
+    alpha : float, default 0.01, keyword-only
         Slope for negative inputs, >= 0.
     """
 
-    def __init__(self, alpha: float = 0.01) -> None:
+    _functions = ("leaky_relu", "leaky_relu_grad")
+
+    def __init__(self, *, alpha: float = 0.01) -> None:
         super().__init__()
-        if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not alpha >= 0:
-            raise ValueError(
-                f"LeakyReLU: alpha must be a non-negative number (the slope for x < 0); "
-                f"got alpha={show(alpha)}"
-            )
-        self.alpha = float(alpha)
+        self.alpha = check_number(
+            alpha,
+            "alpha",
+            "LeakyReLU",
+            "a non-negative number (the slope for x < 0)",
+            lambda a: a >= 0,
+        )
 
     def __repr__(self) -> str:
         return f"LeakyReLU(alpha={self.alpha:g})"
 
     def _g(self, x: np.ndarray) -> np.ndarray:
-        return leaky_relu(x, self.alpha)
+        return leaky_relu(x, alpha=self.alpha)
 
     def _g_grad(self, x: np.ndarray) -> np.ndarray:
-        return leaky_relu_grad(x, self.alpha)
+        return leaky_relu_grad(x, alpha=self.alpha)
 
 
 class Sigmoid(_Activation):
     """Sigmoid layer: 1 / (1 + exp(-x)) (:func:`cnnkit.activations.sigmoid`)."""
+
+    _functions = ("sigmoid", "sigmoid_grad")
 
     def _g(self, x: np.ndarray) -> np.ndarray:
         return sigmoid(x)
@@ -419,6 +434,8 @@ class Sigmoid(_Activation):
 
 class Tanh(_Activation):
     """Tanh layer (:func:`cnnkit.activations.tanh`)."""
+
+    _functions = ("tanh", "tanh_grad")
 
     def _g(self, x: np.ndarray) -> np.ndarray:
         return tanh(x)
@@ -431,70 +448,84 @@ class Tanh(_Activation):
 
 
 class _Pool2D(Layer):
-    _name = ""
+    """Shared by the pooling layers: the window, stride, padding and mode, and the shape."""
+
+    # the functions of cnnkit.pooling behind the layer, set by each subclass
+    _forward_fn: Callable[..., tuple[np.ndarray, PoolCache]]
+    _backward_fn: Callable[[np.ndarray, PoolCache], np.ndarray]
 
     def __init__(
         self,
-        size: int | tuple[int, int] = 2,
+        kernel_size: int | tuple[int, int],
+        *,
         stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
         mode: str = "strict",
     ) -> None:
         super().__init__()
-        func = self._name
-        self.size = pair(size, "size", func)
-        self.stride = self.size if stride is None else pair(stride, "stride", func)
+        func = type(self).__name__
+        self.kernel_size = pair(kernel_size, "kernel_size", func)
+        self.stride = self.kernel_size if stride is None else pair(stride, "stride", func)
+        self.padding = pair(padding, "padding", func, positive=False)
         self.mode = check_mode(mode, func)
 
     def __repr__(self) -> str:
-        text = f"{self._name}(size={_fmt_pair(self.size)}, stride={_fmt_pair(self.stride)}"
+        text = (
+            f"{type(self).__name__}(kernel_size={_fmt_pair(self.kernel_size)}, "
+            f"stride={_fmt_pair(self.stride)}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={_fmt_pair(self.padding)}"
         return text + (f", mode={self.mode!r})" if self.mode != "strict" else ")")
 
+    def _options(self) -> dict[str, object]:
+        return {"stride": self.stride, "padding": self.padding, "mode": self.mode}
+
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
-        """(C, Ho, Wo) for (C, H, W): the same size rule as convolution, no padding."""
+        """(C, Ho, Wo) for (C, H, W): the size rule of convolution."""
+        func = f"{type(self).__name__}.output_shape"
         *lead, h, w = in_shape
-        ho, wo = _output_shape2d(
-            h, w, *self.size, self.stride, 0, self.mode, f"{self._name}.output_shape"
-        )
-        return (*lead, ho, wo)
+        g = window((h, w), self.kernel_size, self.stride, self.padding, self.mode, func)
+        return (*lead, *g.out_hw)
+
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        with reported_as(f"{type(self).__name__}.forward", self._forward_fn.__name__):
+            out, self._cache = self._forward_fn(x, self.kernel_size, **self._options())
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        cache = self._need_cache()
+        with reported_as(f"{type(self).__name__}.backward", self._backward_fn.__name__):
+            return self._backward_fn(dout, cache)
 
 
 class MaxPool2D(_Pool2D):
     """Max-pooling layer: the largest value of each window, per channel.
 
     By :func:`cnnkit.pooling.max_pool2d_forward` and ``max_pool2d_backward`` (the gradient
-    of a window goes to its first maximum). No parameters; stride defaults to size.
+    of a window goes to its first maximum). No parameters; ``stride`` defaults to
+    ``kernel_size``; ``padding`` adds cells of −∞.
 
     Examples
     --------
     >>> MaxPool2D(2)
-    MaxPool2D(size=2, stride=2)
+    MaxPool2D(kernel_size=2, stride=2)
     """
 
-    _name = "MaxPool2D"
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        out, self._cache = max_pool2d_forward(x, self.size, self.stride, self.mode)
-        return out
-
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        return max_pool2d_backward(dy, self._need_cache())
+    _forward_fn = staticmethod(max_pool2d_forward)
+    _backward_fn = staticmethod(max_pool2d_backward)
 
 
 class AvgPool2D(_Pool2D):
     """Average-pooling layer: the mean of each window, per channel.
 
     By :func:`cnnkit.pooling.avg_pool2d_forward` and ``avg_pool2d_backward``. No
-    parameters; stride defaults to size. Counted as 0 multiply-adds in summaries.
+    parameters; ``stride`` defaults to ``kernel_size``; ``padding`` adds zeros, which
+    count in the mean. Counted as 0 multiply-adds in summaries.
     """
 
-    _name = "AvgPool2D"
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        out, self._cache = avg_pool2d_forward(x, self.size, self.stride, self.mode)
-        return out
-
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        return avg_pool2d_backward(dy, self._need_cache())
+    _forward_fn = staticmethod(avg_pool2d_forward)
+    _backward_fn = staticmethod(avg_pool2d_backward)
 
 
 # ---------------------------------------------------------------- the rest
@@ -517,7 +548,7 @@ class Dropout(Layer):
         Source of the masks.
     """
 
-    def __init__(self, p: float, rng: int | np.random.Generator | None = None) -> None:
+    def __init__(self, p: float, *, rng: int | np.random.Generator | None = None) -> None:
         super().__init__()
         self.p = check_probability(p, "p", "Dropout")
         self.rng = as_rng(rng, "Dropout")
@@ -525,18 +556,20 @@ class Dropout(Layer):
     def __repr__(self) -> str:
         return f"Dropout(p={self.p:g})"
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         if not training:
             self._cache = "identity"
             return x
-        out, self._cache = dropout_forward(x, self.p, training=True, rng=self.rng)
+        with reported_as("Dropout.forward", "dropout_forward"):
+            out, self._cache = dropout_forward(x, self.p, rng=self.rng)
         return out
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         cache = self._need_cache()
         if isinstance(cache, str):
-            return dy
-        return dropout_backward(dy, cache)
+            return dout
+        with reported_as("Dropout.backward", "dropout_backward"):
+            return dropout_backward(dout, cache)
 
 
 class Flatten(Layer):
@@ -545,13 +578,14 @@ class Flatten(Layer):
     The order is channel by channel, each channel row by row, as ``np.reshape`` does.
     """
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        x = np.asarray(x)
-        self._cache = x.shape
-        return flatten(x)
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        with reported_as("Flatten.forward", "flatten"):
+            out = flatten(x)
+        self._cache = np.shape(x)
+        return out
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        return np.reshape(dy, self._need_cache())
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return np.reshape(dout, self._need_cache())
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
         """(C·H·W,) for (C, H, W)."""

@@ -209,8 +209,8 @@ class Sequential:
 
     # ---- passes
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Run ``x`` (N, C, H, W) through every layer; return the logits (N, K)."""
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        """Run ``x`` (N, C, H, W) through every layer; return the logits (N, n_classes)."""
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
@@ -298,6 +298,7 @@ class Sequential:
         self,
         x: np.ndarray,
         y: np.ndarray,
+        *,
         epochs: int = 10,
         batch_size: int = 32,
         optimizer: SGD | Adam | None = None,
@@ -319,7 +320,7 @@ class Sequential:
         x : array_like, shape (N, C, H, W)
             Must be finite (NaN or infinity raise ``ValueError``).
         y : array_like of int, shape (N,)
-            Class labels, 0 to K - 1.
+            Class labels, 0 to n_classes - 1.
         epochs : int, default 10
         batch_size : int, default 32
         optimizer : SGD or Adam, optional
@@ -417,7 +418,7 @@ class Sequential:
         return np.concatenate(parts) if parts else self.forward(x, training=False)
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Class probabilities, softmax of the logits, in evaluation mode: shape (N, K)."""
+        """Class probabilities, softmax of the logits, in evaluation mode: (N, n_classes)."""
         x = as_float_array(x, "x", "Sequential.predict_proba").astype(self._dtype(), copy=False)
         return softmax(self._logits(x), axis=1)
 
@@ -493,7 +494,7 @@ class Sequential:
 # ---------------------------------------------------------------- the chapter-10 network
 
 
-def lenet_digits(rng: int | np.random.Generator | None = 0) -> Sequential:
+def lenet_digits(*, rng: int | np.random.Generator | None = 0) -> Sequential:
     """The book's chapter-10 network for the 8×8 digits of :func:`cnnkit.data.load_digits`.
 
     A small LeNet-style network, modernised with ReLU, max-pooling and a softmax loss::
@@ -546,7 +547,7 @@ LENET_DIGITS_RECIPE = {"epochs": 20, "batch_size": 64, "lr": 0.01}
 
 
 def train_lenet_digits(
-    seed: int = 0, epochs: int | None = None, progress: bool = True
+    *, seed: int = 0, epochs: int | None = None, progress: bool = True
 ) -> TrainedModel:
     """Build :func:`lenet_digits` and train it on :func:`cnnkit.data.load_digits`.
 
@@ -572,7 +573,7 @@ def train_lenet_digits(
     """
     recipe = LENET_DIGITS_RECIPE
     data = load_digits()
-    model = lenet_digits(seed)
+    model = lenet_digits(rng=seed)
     history = model.fit(
         data.x_train,
         data.y_train,

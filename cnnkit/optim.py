@@ -9,13 +9,13 @@ the layers, which hold the same arrays, see the new weights. Per-parameter state
 
 from __future__ import annotations
 
-import numbers
+import math
 from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
 
-from cnnkit._checks import show
+from cnnkit._checks import check_number, show
 
 __all__ = ["SGD", "Adam", "Parameter"]
 
@@ -38,18 +38,12 @@ class Parameter(NamedTuple):
     grad: np.ndarray | None
 
 
-def _check_real(v: object, name: str, func: str, low: float, high: float, rule: str) -> float:
-    ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and low <= float(v) < high
-    if not ok or not np.isfinite(float(v)):
-        raise ValueError(f"{func}: {name} must be {rule}; got {name}={show(v)}")
-    return float(v)
+def _positive(v: object, name: str, func: str) -> float:
+    return check_number(v, name, func, "a positive number", lambda x: 0 < x < math.inf)
 
 
-def _check_lr(lr: object, func: str) -> float:
-    value = _check_real(lr, "lr", func, 0.0, np.inf, "a positive number")
-    if value == 0.0:
-        raise ValueError(f"{func}: lr must be a positive number; got lr={show(lr)}")
-    return value
+def _fraction(v: object, name: str, func: str) -> float:
+    return check_number(v, name, func, "a number in [0, 1)", lambda x: 0 <= x < 1)
 
 
 def _require_grad(p: Parameter, func: str) -> np.ndarray:
@@ -87,9 +81,9 @@ class SGD:
     array([0.95])
     """
 
-    def __init__(self, lr: float, momentum: float = 0.0) -> None:
-        self.lr = _check_lr(lr, "SGD")
-        self.momentum = _check_real(momentum, "momentum", "SGD", 0.0, 1.0, "a number in [0, 1)")
+    def __init__(self, lr: float, *, momentum: float = 0.0) -> None:
+        self.lr = _positive(lr, "lr", "SGD")
+        self.momentum = _fraction(momentum, "momentum", "SGD")
         self.state: dict[str, np.ndarray] = {}
 
     def __repr__(self) -> str:
@@ -135,21 +129,19 @@ class Adam:
     """
 
     def __init__(
-        self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+        self,
+        lr: float = 1e-3,
+        *,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
     ) -> None:
         func = "Adam"
-        self.lr = _check_lr(lr, func)
+        self.lr = _positive(lr, "lr", func)
         if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise ValueError(
-                f"{func}: betas must be a pair of numbers in [0, 1); got betas={show(betas)}"
-            )
-        rule = "a pair of numbers in [0, 1)"
-        b1 = _check_real(betas[0], "betas", func, 0.0, 1.0, rule)
-        b2 = _check_real(betas[1], "betas", func, 0.0, 1.0, rule)
-        self.betas = (b1, b2)
-        self.eps = _check_real(eps, "eps", func, 0.0, np.inf, "a positive number")
-        if self.eps == 0.0:
-            raise ValueError(f"{func}: eps must be a positive number; got eps={show(eps)}")
+            message = f"{func}: betas must be a pair of numbers in [0, 1); got betas={show(betas)}"
+            raise (ValueError if isinstance(betas, tuple | list) else TypeError)(message)
+        self.betas = (_fraction(betas[0], "betas[0]", func), _fraction(betas[1], "betas[1]", func))
+        self.eps = _positive(eps, "eps", func)
         self.t = 0
         self.state: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 

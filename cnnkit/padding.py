@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from cnnkit._checks import as_float_array, check_ndim, show
+from cnnkit._checks import LAYOUTS, as_float_array, check_ndim, is_int, show
+from cnnkit._geometry import pad_array
 
 __all__ = ["pad"]
-
-
-def _is_int(v: object) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
 
 
 def _padding4(padding: object, func: str) -> tuple[int, int, int, int]:
     """Return ``(top, bottom, left, right)`` from an int, a pair or a 4-tuple."""
     message = (
-        f"{func}: padding must be a non-negative integer, a pair (ph, pw) or a 4-tuple "
+        f"{func}: padding must be a non-negative integer, a pair (PH, PW) or a 4-tuple "
         f"(top, bottom, left, right) of them; got padding={show(padding)}"
     )
-    if _is_int(padding):
+    if is_int(padding):
         values = (padding,) * 4
-    elif isinstance(padding, tuple | list) and all(_is_int(v) for v in padding):
+    elif isinstance(padding, tuple | list) and all(is_int(v) for v in padding):
         if len(padding) == 2:
             values = (padding[0], padding[0], padding[1], padding[1])
         elif len(padding) == 4:
@@ -38,28 +33,7 @@ def _padding4(padding: object, func: str) -> tuple[int, int, int, int]:
     return top, bottom, left, right
 
 
-def _pad(
-    x: np.ndarray, top: int, bottom: int, left: int, right: int, value: float = 0.0
-) -> np.ndarray:
-    """Pad the last two axes of ``x``; returns ``x`` itself (no copy) when there is no padding.
-
-    Allocating the result once and writing ``x`` into its interior is faster than
-    ``np.pad``, which matters because every convolution with padding goes through here.
-    """
-    if top == bottom == left == right == 0:
-        return x
-    *lead, h, w = x.shape
-    out = np.empty((*lead, h + top + bottom, w + left + right), dtype=x.dtype)
-    # fill only the border strips, then copy x into the interior
-    out[..., :top, :] = value
-    out[..., top + h :, :] = value
-    out[..., top : top + h, :left] = value
-    out[..., top : top + h, left + w :] = value
-    out[..., top : top + h, left : left + w] = x
-    return out
-
-
-def pad(x: np.ndarray, padding: int | tuple[int, ...], value: float = 0.0) -> np.ndarray:
+def pad(x: np.ndarray, padding: int | tuple[int, ...], *, value: float = 0.0) -> np.ndarray:
     """Pad the last two axes (height and width) of ``x`` with a constant (zeros by default).
 
     Only the spatial axes are padded, never the batch or channel axes: a (C, H, W) volume
@@ -71,8 +45,8 @@ def pad(x: np.ndarray, padding: int | tuple[int, ...], value: float = 0.0) -> np
         An image (H, W), a volume (C, H, W) or a batch (N, C, H, W). bool and integer
         input is converted to float64 first.
     padding : int or (int, int) or (int, int, int, int)
-        ``p`` pads every side by p; ``(ph, pw)`` pads top and bottom by ph and left and
-        right by pw; ``(top, bottom, left, right)`` gives each side on its own.
+        ``p`` pads every side by p; ``(PH, PW)`` pads top and bottom by PH and left and
+        right by PW; ``(top, bottom, left, right)`` gives each side on its own.
     value : float, default 0.0
         The constant written into the border.
 
@@ -93,7 +67,6 @@ def pad(x: np.ndarray, padding: int | tuple[int, ...], value: float = 0.0) -> np
     """
     func = "pad"
     x = as_float_array(x, "x", func)
-    check_ndim(x, (2, 3, 4), "x", func, layout="((H, W), (C, H, W) or (N, C, H, W))")
-    top, bottom, left, right = _padding4(padding, func)
-    out = _pad(x, top, bottom, left, right, value)
+    check_ndim(x, (2, 3, 4), "x", func, layout=" or ".join(LAYOUTS.values()))
+    out = pad_array(x, _padding4(padding, func), value)
     return out.copy() if out is x else out

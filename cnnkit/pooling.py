@@ -1,19 +1,26 @@
 """Max, average and sum pooling over the last two axes, forward and backward.
 
-Pooling slides a window of ``size`` (KH, KW) over each channel on its own, in steps of
-``stride`` (default: the window size, so windows do not overlap), and keeps one number
-per window: the maximum, the mean or the sum. The depth (channels) does not change and
-there are no parameters. The output size follows :func:`cnnkit.shapes.output_size` with
-no padding, including its ``mode``:
+Pooling slides a window of ``kernel_size`` (F x F, or FH x FW) over each channel on its
+own, in steps of ``stride`` (default: the window size, so windows do not overlap), and
+keeps one number per window: the maximum, the mean or the sum. The depth (channels) does
+not change and there are no parameters. The output size follows the convolution rule,
+:func:`cnnkit.shapes.output_size`, with its ``padding`` and ``mode``:
 
-- ``"strict"`` (default): the windows must tile the input exactly, otherwise ValueError;
-- ``"floor"``: the last rows/columns that do not fill a window are ignored;
-- ``"ceil"``: a partial window covers them. It pools over the elements that exist: max
-  of those, sum of those, and the mean divides by their count (not by KH*KW), as
-  PyTorch's ``ceil_mode=True`` does without padding.
+- ``padding`` P adds P cells on each side, as in the frameworks: −∞ for max pooling (a
+  padded cell never wins) and zeros for sum and average pooling (the zeros count in the
+  average, as PyTorch's default ``count_include_pad=True``). P may be at most half the
+  window, so that every window covers at least one cell of the input.
+- ``mode="strict"`` (default): the windows must tile the padded input exactly, otherwise
+  ValueError; ``"floor"``: the last rows/columns that do not fill a window are ignored;
+  ``"ceil"``: a last, partial window covers them. That window is *clipped*, not filled:
+  the max and the sum are taken over the cells that exist, and the mean divides by their
+  number (as Caffe and PyTorch's ``ceil_mode=True`` do). So the mean of a clipped window
+  of 3s is 3, not 1.5, and the max of a clipped window of negative numbers is negative,
+  not 0.
 
-Input has any number of dimensions >= 2: (H, W), (C, H, W), (N, C, H, W), ...
-Loop versions (``*_naive``) sit next to the vectorized ones, same signatures.
+The image functions take (H, W), (C, H, W) or (N, C, H, W) and answer in the same form;
+the ``*_forward`` functions (the training path) take a batch (N, C, H, W). Loop versions
+(``*_naive``) sit next to the vectorized ones, with the same signatures.
 """
 
 from __future__ import annotations
@@ -24,9 +31,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cnnkit._checks import as_float_array, check_mode, pair
-from cnnkit.padding import _pad
-from cnnkit.shapes import _output_shape2d
+from cnnkit._checks import as_batch, as_float_array, pair, restore, show
+from cnnkit._geometry import Window, crop, pad_array, resolve_padding, window
 
 __all__ = [
     "PoolCache",
@@ -44,106 +50,88 @@ __all__ = [
     "sum_pool2d_naive",
 ]
 
+Size = int | tuple[int, int]
+
 
 class PoolCache(NamedTuple):
     """What a pooling backward pass needs from its forward pass.
 
     Attributes
     ----------
-    x_shape : tuple of int
-        Shape of the input (..., H, W).
-    size, stride : (int, int)
-        Window size and stride.
-    out_hw : (int, int)
-        Output height and width (Ho, Wo).
-    index : ndarray of int, shape (..., Ho, Wo), or None
-        Max pooling only: position u*KW + v, inside each window, of the element that
+    x_shape : (int, int, int, int)
+        Shape of the input (N, C, H, W).
+    geometry : Window
+        Window size, stride, padding (with the ceil-mode cells), input and output sizes.
+    index : ndarray of int, shape (N, C, Ho, Wo), or None
+        Max pooling only: position u*FW + v, inside each window, of the element that
         receives the gradient (the first maximum in row-major order).
     counts : ndarray, shape (Ho, Wo), or float, or None
-        Average pooling only: how many input elements each window averaged.
+        Average pooling only: how many cells each window averaged.
     """
 
     x_shape: tuple[int, ...]
-    size: tuple[int, int]
-    stride: tuple[int, int]
-    out_hw: tuple[int, int]
+    geometry: Window
     index: np.ndarray | None
     counts: np.ndarray | float | None
 
 
-class _Geometry(NamedTuple):
-    size: tuple[int, int]
-    stride: tuple[int, int]
-    out_hw: tuple[int, int]
-    extra: tuple[int, int]  # rows and columns a ceil-mode partial window hangs over
-
-
 def _setup(
-    x: object, size: object, stride: object, mode: object, func: str
-) -> tuple[np.ndarray, _Geometry]:
-    x = as_float_array(x, "x", func)
-    if x.ndim < 2:
+    x: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    mode: object,
+    func: str,
+    ndims: tuple[int, ...] = (2, 3, 4),
+) -> tuple[np.ndarray, int, Window]:
+    """Validate the arguments; return x as (N, C, H, W), its original ndim and the geometry."""
+    x4, ndim = as_batch(x, "x", func, ndims)
+    kh, kw = pair(kernel_size, "kernel_size", func)
+    stride = (kh, kw) if stride is None else pair(stride, "stride", func)
+    ph, pw = resolve_padding(padding, (kh, kw), stride, func)
+    if 2 * ph > kh or 2 * pw > kw:
         raise ValueError(
-            f"{func}: x must have at least 2 dimensions (..., H, W); "
-            f"got x with {x.ndim} dimensions, shape {x.shape}"
+            f"{func}: padding must be at most half the window (P ≤ F/2), so that every "
+            f"window covers at least one cell of the input; got padding={show(padding)} "
+            f"with kernel_size={show(kernel_size)}"
         )
-    kh, kw = pair(size, "size", func)
-    sh, sw = pair((kh, kw) if stride is None else stride, "stride", func)
-    check_mode(mode, func)
-    h, w = x.shape[-2:]
-    ho, wo = _output_shape2d(h, w, kh, kw, (sh, sw), 0, mode, func)
-    extra = (max(0, (ho - 1) * sh + kh - h), max(0, (wo - 1) * sw + kw - w))
-    return x, _Geometry((kh, kw), (sh, sw), (ho, wo), extra)
+    g = window(x4.shape[2:], (kh, kw), stride, (ph, pw), mode, func)
+    return x4, ndim, g
 
 
-def _is_2x2(g: _Geometry) -> bool:
-    return g.size == (2, 2) and g.stride == (2, 2) and g.extra == (0, 0)
+def _is_2x2(g: Window) -> bool:
+    return g.kernel == (2, 2) and g.stride == (2, 2) and g.padding == (0, 0, 0, 0)
 
 
-def _offset_slices(g: _Geometry) -> list[tuple[int, tuple[slice, slice]]]:
-    """For each offset (u, v) inside the window, the strided slice it covers in the input.
-
-    Entry k = u*KW + v (row-major) selects, from the (padded) input, the element at
-    offset (u, v) of every window: an (..., Ho, Wo) block.
-    """
-    (kh, kw), (sh, sw), (ho, wo) = g.size, g.stride, g.out_hw
-    return [
-        (
-            u * kw + v,
-            (slice(u, u + sh * (ho - 1) + 1, sh), slice(v, v + sw * (wo - 1) + 1, sw)),
-        )
-        for u in range(kh)
-        for v in range(kw)
-    ]
-
-
-def _windows(x: np.ndarray, g: _Geometry, fill: float) -> np.ndarray:
-    """Read-only view (..., Ho, Wo, KH, KW) of every window; ceil mode pads with ``fill``."""
-    xp = _pad(x, 0, g.extra[0], 0, g.extra[1], fill)
-    (kh, kw), (sh, sw), (ho, wo) = g.size, g.stride, g.out_hw
+def _windows(x: np.ndarray, g: Window, fill: float) -> np.ndarray:
+    """Read-only view (N, C, Ho, Wo, FH, FW) of every window of the input padded with ``fill``."""
+    xp = pad_array(x, g.padding, fill)
+    (kh, kw), (sh, sw), (ho, wo) = g.kernel, g.stride, g.out_hw
     view = sliding_window_view(xp, (kh, kw), axis=(-2, -1))
     return view[..., ::sh, ::sw, :, :][..., :ho, :wo, :, :]
 
 
-def _counts(h: int, w: int, g: _Geometry) -> np.ndarray | float:
-    """Number of real (not ceil-padded) elements in each window."""
-    (kh, kw), (sh, sw), (ho, wo) = g.size, g.stride, g.out_hw
+def _counts(g: Window) -> np.ndarray | float:
+    """Number of cells each window averages: those of the input and of its padding P,
+    not the ceil-mode cells beyond them (the last window is clipped there)."""
+    (h, w), (ph, pw) = g.in_hw, g.symmetric
+    (kh, kw), (sh, sw), (ho, wo) = g.kernel, g.stride, g.out_hw
     if g.extra == (0, 0):
         return float(kh * kw)
-    rows = np.minimum(np.arange(ho) * sh + kh, h) - np.arange(ho) * sh
-    cols = np.minimum(np.arange(wo) * sw + kw, w) - np.arange(wo) * sw
+    rows = np.minimum(np.arange(ho) * sh + kh, h + 2 * ph) - np.arange(ho) * sh
+    cols = np.minimum(np.arange(wo) * sw + kw, w + 2 * pw) - np.arange(wo) * sw
     return np.outer(rows, cols).astype(np.float64)
 
 
-def _four_slices(x: np.ndarray, g: _Geometry) -> list[np.ndarray]:
-    """The four (..., Ho, Wo) blocks of a 2x2, stride-2 pooling, in row-major order."""
-    return [x[..., rows, cols] for _, (rows, cols) in _offset_slices(g)]
+def _four_slices(x: np.ndarray, g: Window) -> list[np.ndarray]:
+    """The four (N, C, Ho, Wo) blocks of a 2x2, stride-2 pooling, in row-major order."""
+    return [x[..., rows, cols] for _, (rows, cols) in g.offsets()]
 
 
 # ---------------------------------------------------------------- max pooling
 
 
-def _max_fast(x: np.ndarray, g: _Geometry) -> np.ndarray:
+def _max_fast(x: np.ndarray, g: Window) -> np.ndarray:
     if _is_2x2(g):
         a, b, c, d = _four_slices(x, g)
         out = np.maximum(a, b)
@@ -153,7 +141,7 @@ def _max_fast(x: np.ndarray, g: _Geometry) -> np.ndarray:
     return _windows(x, g, -np.inf).max(axis=(-2, -1))
 
 
-def _max_with_index(x: np.ndarray, g: _Geometry) -> tuple[np.ndarray, np.ndarray]:
+def _max_with_index(x: np.ndarray, g: Window) -> tuple[np.ndarray, np.ndarray]:
     """Maximum of each window and the row-major position of its FIRST maximum."""
     if _is_2x2(g):
         # A tournament: the winner of each row of the window, then of the two rows.
@@ -174,7 +162,7 @@ def _max_with_index(x: np.ndarray, g: _Geometry) -> tuple[np.ndarray, np.ndarray
         index *= lower
         index += first
         return out, index
-    (kh, kw) = g.size
+    (kh, kw) = g.kernel
     flat = _windows(x, g, -np.inf).reshape(*x.shape[:-2], *g.out_hw, kh * kw)
     index = flat.argmax(axis=-1)  # argmax returns the first of tied maxima
     out = np.take_along_axis(flat, index[..., None], axis=-1)[..., 0]
@@ -183,32 +171,36 @@ def _max_with_index(x: np.ndarray, g: _Geometry) -> tuple[np.ndarray, np.ndarray
 
 def max_pool2d(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> np.ndarray:
     """Max pooling: the largest value of each window, per channel, vectorized.
 
-        out[..., i, j] = max_{u < KH, v < KW} x[..., i*sh + u, j*sw + v]
+        out[..., i, j] = max_{u < FH, v < FW} xp[..., i*SH + u, j*SW + v]
 
-    The common 2x2 window with stride 2 takes the maximum of four strided slices of x
-    (no copy of the windows); other windows use a ``sliding_window_view``. Same result
-    as the loop version :func:`max_pool2d_naive`.
+    with ``xp`` the input padded with −∞. The common 2x2 window with stride 2 takes the
+    maximum of four strided slices of x (no copy of the windows); other windows use a
+    ``sliding_window_view``. Same result as the loop version :func:`max_pool2d_naive`.
 
     Parameters
     ----------
-    x : array_like, shape (..., H, W)
-        Feature maps, e.g. (N, C, H, W); each channel is pooled on its own.
-    size : int or (int, int), default 2
-        Window (KH, KW).
-    stride : int or (int, int), optional
-        Step (sh, sw); defaults to ``size`` (non-overlapping windows).
-    mode : {"strict", "floor", "ceil"}, default "strict"
+    x : array_like, shape (N, C, H, W) or (C, H, W) or (H, W)
+        Feature maps; each channel is pooled on its own.
+    kernel_size : int or (int, int)
+        The window, F or (FH, FW).
+    stride : int or (int, int), optional, keyword-only
+        Step (SH, SW); defaults to ``kernel_size`` (non-overlapping windows).
+    padding : int or (int, int), default 0, keyword-only
+        Cells of −∞ added on each side, at most half the window.
+    mode : {"strict", "floor", "ceil"}, default "strict", keyword-only
         Output-size rule, see the module docstring and :func:`cnnkit.shapes.output_size`.
 
     Returns
     -------
-    ndarray, shape (..., Ho, Wo)
+    ndarray, shape (N, C, Ho, Wo) or (C, Ho, Wo) or (Ho, Wo), as x
 
     See Also
     --------
@@ -217,48 +209,51 @@ def max_pool2d(
     Examples
     --------
     >>> x = np.array([[1.0, 3, 2, 1], [4, 2, 0, 1], [1, 1, 5, 6], [0, 2, 7, 8]])
-    >>> max_pool2d(x)
+    >>> max_pool2d(x, 2)
     array([[4., 2.],
            [2., 8.]])
+
+    A clipped last window keeps the maximum of the cells that exist, even when they are
+    all negative:
+
+    >>> max_pool2d(np.array([[-3.0, -1.0, -2.0]]), (1, 2), mode="ceil")
+    array([[-1., -2.]])
     """
-    x, g = _setup(x, size, stride, mode, "max_pool2d")
-    return _max_fast(x, g)
+    x4, ndim, g = _setup(x, kernel_size, stride, padding, mode, "max_pool2d")
+    return restore(_max_fast(x4, g), ndim)
 
 
 def max_pool2d_forward(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> tuple[np.ndarray, PoolCache]:
-    """:func:`max_pool2d` plus a cache recording where each maximum came from.
+    """:func:`max_pool2d` of a batch, plus a cache recording where each maximum came from.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    kernel_size, stride, padding, mode
+        As in :func:`max_pool2d`.
 
     Returns
     -------
-    out : ndarray, shape (..., Ho, Wo)
+    out : ndarray, shape (N, C, Ho, Wo)
     cache : PoolCache
         With ``index``, the position of the first maximum in each window; pass it to
         :func:`max_pool2d_backward`.
     """
-    x, g = _setup(x, size, stride, mode, "max_pool2d_forward")
-    out, index = _max_with_index(x, g)
-    return out, PoolCache(x.shape, g.size, g.stride, g.out_hw, index, None)
-
-
-def _geometry_from_cache(cache: PoolCache) -> _Geometry:
-    (h, w), (kh, kw), (sh, sw), (ho, wo) = (
-        cache.x_shape[-2:],
-        cache.size,
-        cache.stride,
-        cache.out_hw,
-    )
-    extra = (max(0, (ho - 1) * sh + kh - h), max(0, (wo - 1) * sw + kw - w))
-    return _Geometry(cache.size, cache.stride, cache.out_hw, extra)
+    x4, _, g = _setup(x, kernel_size, stride, padding, mode, "max_pool2d_forward", (4,))
+    out, index = _max_with_index(x4, g)
+    return out, PoolCache(x4.shape, g, index, None)
 
 
 def _check_dout(dout: object, cache: PoolCache, func: str) -> np.ndarray:
     dout = as_float_array(dout, "dout", func)
-    expected = (*cache.x_shape[:-2], *cache.out_hw)
+    expected = (*cache.x_shape[:2], *cache.geometry.out_hw)
     if dout.shape != expected:
         raise ValueError(
             f"{func}: dout must have the shape of the forward output {expected}; "
@@ -269,58 +264,56 @@ def _check_dout(dout: object, cache: PoolCache, func: str) -> np.ndarray:
 
 def _scatter(grads: Callable[[int], np.ndarray], dtype: np.dtype, cache: PoolCache) -> np.ndarray:
     """Send ``grads(k)``, the gradient for window offset k, back onto the input."""
-    g = _geometry_from_cache(cache)
-    h, w = cache.x_shape[-2:]
-    padded = (*cache.x_shape[:-2], h + g.extra[0], w + g.extra[1])
-    (kh, kw), (sh, sw) = g.size, g.stride
+    g = cache.geometry
+    (kh, kw), (sh, sw) = g.kernel, g.stride
     overlapping = sh < kh or sw < kw
-    dxp = np.zeros(padded, dtype=dtype)
-    for k, (rows, cols) in _offset_slices(g):
+    dxp = np.zeros((*cache.x_shape[:2], *g.padded_hw), dtype=dtype)
+    for k, (rows, cols) in g.offsets():
         if overlapping:
             # windows share elements: their gradients add up
             dxp[..., rows, cols] += grads(k)
         else:
             dxp[..., rows, cols] = grads(k)
-    return dxp[..., :h, :w]
+    return crop(dxp, g.padding, g.in_hw)
 
 
 def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
     """Gradient of max pooling: each window's gradient goes to its maximum only.
 
-        dx[..., i*sh + u, j*sw + v] += dout[..., i, j]  if (u, v) is the window's argmax
+        dx[..., i*SH + u, j*SW + v] += dout[..., i, j]  if (u, v) is the window's argmax
 
     The maximum is the only element that changed the output, so it alone gets the
-    gradient; the others get 0. **Ties**: when several elements share the maximum, the
-    FIRST one in row-major order inside the window (top row first, then left to right)
-    receives the whole gradient and the others 0, as PyTorch's CPU kernel does. Splitting
-    it would not be the gradient of any one of the tied choices.
+    gradient; the others get 0 (and so does the padding, which never wins). **Ties**:
+    when several elements share the maximum, the FIRST one in row-major order inside the
+    window (top row first, then left to right) receives the whole gradient and the
+    others 0, as PyTorch's CPU kernel does. Splitting it would not be the gradient of
+    any one of the tied choices.
 
     Parameters
     ----------
-    dout : array_like, shape (..., Ho, Wo)
+    dout : array_like, shape (N, C, Ho, Wo)
     cache : PoolCache
         From :func:`max_pool2d_forward`.
 
     Returns
     -------
-    dx : ndarray, shape (..., H, W)
+    dx : ndarray, shape (N, C, H, W)
 
     Examples
     --------
-    >>> out, cache = max_pool2d_forward(np.array([[1.0, 1.0], [0.0, 1.0]]))
-    >>> max_pool2d_backward(np.ones((1, 1)), cache)
-    array([[1., 0.],
-           [0., 0.]])
+    >>> out, cache = max_pool2d_forward(np.array([[[[1.0, 1.0], [0.0, 1.0]]]]), 2)
+    >>> max_pool2d_backward(np.ones((1, 1, 1, 1)), cache)
+    array([[[[1., 0.],
+             [0., 0.]]]])
     """
     dout = _check_dout(dout, cache, "max_pool2d_backward")
-    index = cache.index
-    g = _geometry_from_cache(cache)
+    index, g = cache.index, cache.geometry
     if _is_2x2(g):
         # Every element of x lies in exactly one window: write each of the four strided
         # blocks of dx once, as dout times a 0/1 mask (a multiply is much faster than
         # np.where; a non-finite dout therefore spreads NaN over its window).
         dx = np.empty(cache.x_shape, dtype=dout.dtype)
-        for k, (rows, cols) in _offset_slices(g):
+        for k, (rows, cols) in g.offsets():
             np.multiply(index == k, dout, out=dx[..., rows, cols])
         return dx
     return _scatter(lambda k: np.where(index == k, dout, 0), dout.dtype, cache)
@@ -329,7 +322,7 @@ def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
 # ---------------------------------------------------------------- sum and average pooling
 
 
-def _sum_fast(x: np.ndarray, g: _Geometry) -> np.ndarray:
+def _sum_fast(x: np.ndarray, g: Window) -> np.ndarray:
     if _is_2x2(g):
         a, b, c, d = _four_slices(x, g)
         out = a + b
@@ -341,36 +334,40 @@ def _sum_fast(x: np.ndarray, g: _Geometry) -> np.ndarray:
 
 def sum_pool2d(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> np.ndarray:
     """Sum pooling: the sum of each window, per channel, vectorized.
 
-        out[..., i, j] = sum_{u < KH, v < KW} x[..., i*sh + u, j*sw + v]
+        out[..., i, j] = sum_{u < FH, v < FW} xp[..., i*SH + u, j*SW + v]
 
-    Parameters and modes as in :func:`max_pool2d`; the loop version is
-    :func:`sum_pool2d_naive`.
+    with ``xp`` the input padded with zeros. Parameters and modes as in
+    :func:`max_pool2d`; the loop version is :func:`sum_pool2d_naive`.
 
     Examples
     --------
-    >>> sum_pool2d(np.arange(16.0).reshape(4, 4))
+    >>> sum_pool2d(np.arange(16.0).reshape(4, 4), 2)
     array([[10., 18.],
            [42., 50.]])
     """
-    x, g = _setup(x, size, stride, mode, "sum_pool2d")
-    return _sum_fast(x, g)
+    x4, ndim, g = _setup(x, kernel_size, stride, padding, mode, "sum_pool2d")
+    return restore(_sum_fast(x4, g), ndim)
 
 
 def sum_pool2d_forward(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> tuple[np.ndarray, PoolCache]:
-    """:func:`sum_pool2d` plus the cache (geometry only) for :func:`sum_pool2d_backward`."""
-    x, g = _setup(x, size, stride, mode, "sum_pool2d_forward")
-    return _sum_fast(x, g), PoolCache(x.shape, g.size, g.stride, g.out_hw, None, None)
+    """:func:`sum_pool2d` of a batch (N, C, H, W), plus the cache for the backward pass."""
+    x4, _, g = _setup(x, kernel_size, stride, padding, mode, "sum_pool2d_forward", (4,))
+    return _sum_fast(x4, g), PoolCache(x4.shape, g, None, None)
 
 
 def sum_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
@@ -378,7 +375,7 @@ def sum_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
 
     Returns
     -------
-    dx : ndarray, shape (..., H, W)
+    dx : ndarray, shape (N, C, H, W)
     """
     dout = _check_dout(dout, cache, "sum_pool2d_backward")
     return _scatter(lambda k: dout, dout.dtype, cache)
@@ -386,41 +383,49 @@ def sum_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
 
 def avg_pool2d(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> np.ndarray:
     """Average pooling: the mean of each window, per channel, vectorized.
 
-        out[..., i, j] = (1 / count) * sum_{u < KH, v < KW} x[..., i*sh + u, j*sw + v]
+        out[..., i, j] = (1 / count) * sum_{u < FH, v < FW} xp[..., i*SH + u, j*SW + v]
 
-    with count = KH*KW, except for ceil-mode partial windows, where count is the number
-    of elements that exist (the window is not padded with zeros).
-    Parameters and modes as in :func:`max_pool2d`; the loop version is
+    with ``xp`` the input padded with zeros and count = FH*FW, except for a ceil-mode
+    partial window, which is clipped: count is then the number of its cells inside the
+    padded input. Parameters and modes as in :func:`max_pool2d`; the loop version is
     :func:`avg_pool2d_naive`.
 
     Examples
     --------
-    >>> avg_pool2d(np.arange(16.0).reshape(4, 4))
+    >>> avg_pool2d(np.arange(16.0).reshape(4, 4), 2)
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
+
+    A clipped window of 3s averages to 3 (zeros filling it would give 1.5):
+
+    >>> avg_pool2d(np.full((1, 3), 3.0), (1, 2), mode="ceil")
+    array([[3., 3.]])
     """
-    x, g = _setup(x, size, stride, mode, "avg_pool2d")
-    counts = _counts(*x.shape[-2:], g)
-    return _sum_fast(x, g) / np.asarray(counts, dtype=x.dtype)
+    x4, ndim, g = _setup(x, kernel_size, stride, padding, mode, "avg_pool2d")
+    return restore(_sum_fast(x4, g) / np.asarray(_counts(g), dtype=x4.dtype), ndim)
 
 
 def avg_pool2d_forward(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> tuple[np.ndarray, PoolCache]:
-    """:func:`avg_pool2d` plus the cache (geometry and window counts) for the backward pass."""
-    x, g = _setup(x, size, stride, mode, "avg_pool2d_forward")
-    counts = _counts(*x.shape[-2:], g)
-    out = _sum_fast(x, g) / np.asarray(counts, dtype=x.dtype)
-    return out, PoolCache(x.shape, g.size, g.stride, g.out_hw, None, counts)
+    """:func:`avg_pool2d` of a batch (N, C, H, W), plus the cache (with the window counts)."""
+    x4, _, g = _setup(x, kernel_size, stride, padding, mode, "avg_pool2d_forward", (4,))
+    counts = _counts(g)
+    out = _sum_fast(x4, g) / np.asarray(counts, dtype=x4.dtype)
+    return out, PoolCache(x4.shape, g, None, counts)
 
 
 def avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
@@ -428,7 +433,7 @@ def avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
 
     Returns
     -------
-    dx : ndarray, shape (..., H, W)
+    dx : ndarray, shape (N, C, H, W)
     """
     dout = _check_dout(dout, cache, "avg_pool2d_backward")
     share = dout / np.asarray(cache.counts, dtype=dout.dtype)
@@ -438,23 +443,28 @@ def avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
 # ---------------------------------------------------------------- loop versions
 
 
-def _pool_naive(x: np.ndarray, g: _Geometry, reduce: Callable[[np.ndarray], float]) -> np.ndarray:
-    (kh, kw), (sh, sw), (ho, wo) = g.size, g.stride, g.out_hw
-    out = np.zeros((*x.shape[:-2], ho, wo), dtype=x.dtype)
-    for lead in np.ndindex(x.shape[:-2]):
-        channel = x[lead]
+def _pool_naive(
+    x: np.ndarray, g: Window, reduce: Callable[[np.ndarray], float], fill: float
+) -> np.ndarray:
+    (kh, kw), (sh, sw), (ho, wo) = g.kernel, g.stride, g.out_hw
+    ph, pw = g.symmetric
+    xp = pad_array(x, (ph, ph, pw, pw), fill)
+    out = np.zeros((*x.shape[:2], ho, wo), dtype=x.dtype)
+    for n, c in np.ndindex(x.shape[:2]):
         for i in range(ho):
             for j in range(wo):
-                # slicing past the edge keeps only the elements that exist (ceil mode)
-                window = channel[i * sh : i * sh + kh, j * sw : j * sw + kw]
-                out[lead + (i, j)] = reduce(window)
+                # slicing past the edge keeps only the cells that exist (ceil mode)
+                window = xp[n, c, i * sh : i * sh + kh, j * sw : j * sw + kw]
+                out[n, c, i, j] = reduce(window)
     return out
 
 
 def max_pool2d_naive(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> np.ndarray:
     """Max pooling with loops: for every channel and window, keep the largest value.
@@ -464,31 +474,35 @@ def max_pool2d_naive(
 
     Examples
     --------
-    >>> max_pool2d_naive(np.arange(16.0).reshape(4, 4))
+    >>> max_pool2d_naive(np.arange(16.0).reshape(4, 4), 2)
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    x, g = _setup(x, size, stride, mode, "max_pool2d_naive")
-    return _pool_naive(x, g, np.max)
+    x4, ndim, g = _setup(x, kernel_size, stride, padding, mode, "max_pool2d_naive")
+    return restore(_pool_naive(x4, g, np.max, -np.inf), ndim)
 
 
 def avg_pool2d_naive(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> np.ndarray:
     """Average pooling with loops; the loop version of :func:`avg_pool2d`."""
-    x, g = _setup(x, size, stride, mode, "avg_pool2d_naive")
-    return _pool_naive(x, g, np.mean)
+    x4, ndim, g = _setup(x, kernel_size, stride, padding, mode, "avg_pool2d_naive")
+    return restore(_pool_naive(x4, g, np.mean, 0.0), ndim)
 
 
 def sum_pool2d_naive(
     x: np.ndarray,
-    size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
+    kernel_size: Size,
+    *,
+    stride: Size | None = None,
+    padding: Size = 0,
     mode: str = "strict",
 ) -> np.ndarray:
     """Sum pooling with loops; the loop version of :func:`sum_pool2d`."""
-    x, g = _setup(x, size, stride, mode, "sum_pool2d_naive")
-    return _pool_naive(x, g, np.sum)
+    x4, ndim, g = _setup(x, kernel_size, stride, padding, mode, "sum_pool2d_naive")
+    return restore(_pool_naive(x4, g, np.sum, 0.0), ndim)

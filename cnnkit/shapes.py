@@ -1,85 +1,63 @@
-"""Output-size arithmetic of convolution and pooling: the one place that owns the rule.
+"""Output-size arithmetic of convolution and pooling: the rule of chapter 3.
 
-Along one axis an input of size n, zero-padded by p on each side, is visited by a window
-of size f moving in steps of s. The window fits at positions 0, s, 2s, ... as long as it
-stays inside the n + 2p padded cells, which gives
+Along one axis an input of size n, zero-padded by P on each side, is visited by a window
+of size F moving in steps of S. The window fits at positions 0, S, 2S, ... as long as it
+stays inside the n + 2P padded cells: the last position k·S must satisfy k·S + F ≤ n + 2P,
+so k ≤ (n - F + 2P)/S and there are
 
-    n_out = floor((n - f + 2p) / s) + 1.
+    n_out = floor((n - F + 2P) / S) + 1
 
-Every function in cnnkit that needs an output size calls :func:`output_size` (or the
-2-D :func:`output_shape2d`), so the validation and its messages live here only.
+positions. The floor comes from that count: a position must be a whole number. When
+(n - F + 2P)/S is not whole, the last rows or columns are not reached by any window; the
+CS231n notes call such settings invalid, and the frameworks differ in what they do (see
+:mod:`cnnkit.conventions`). Every cnnkit function that needs an output size uses this
+rule (its one implementation is ``cnnkit._geometry.axis_size``).
 """
 
 from __future__ import annotations
 
-import numbers
-
-from cnnkit._checks import check_mode, check_positive_int, pair, show
+from cnnkit._checks import check_mode, check_nonnegative_int, check_positive_int, pair
+from cnnkit._geometry import axis_size, same_padding_1d, window
 
 __all__ = ["output_shape2d", "output_size", "same_padding"]
 
 
-def _fmt(value: float) -> str:
-    # 4.5, 54.25, 3.33333: enough digits to see that the value is not whole
-    return f"{value:.6g}"
-
-
-def _output_size(n: int, f: int, s: int, p: int, mode: str, func: str, axis: str = "") -> int:
-    """Output size for already-validated ints; ``axis`` names the axis in messages."""
-    where = f" along the {axis}" if axis else ""
-    span = n - f + 2 * p
-    if span < 0:
-        raise ValueError(
-            f"{func}: the filter (f={f}) is larger than the padded input "
-            f"(n + 2p = {n + 2 * p}){where}; use a smaller filter or more padding"
-        )
-    if mode == "floor" or span % s == 0:
-        return span // s + 1
-    if mode == "ceil":
-        size = -(-span // s) + 1
-        # PyTorch's and Caffe's rule: the last window must start inside the input or its
-        # left padding, otherwise it would see padding only
-        if (size - 1) * s >= n + p:
-            size -= 1
-        return size
-    value = span / s + 1
-    raise ValueError(
-        f"{func}: (n - f + 2p)/s + 1 = ({n} - {f} + 2*{p})/{s} + 1 = {_fmt(value)} "
-        f"is not a whole number{where}, so the filter cannot tile the input evenly. "
-        "Use another stride or padding, or pass mode='floor' (drop the last positions, "
-        "as PyTorch and TensorFlow 'VALID' do) or mode='ceil' (add a partial last window, "
-        "as Caffe's pooling does)."
-    )
-
-
-def output_size(n: int, f: int, stride: int = 1, padding: int = 0, mode: str = "strict") -> int:
-    """Number of positions a window of size ``f`` takes along an axis of size ``n``.
+def output_size(
+    input_size: int,
+    kernel_size: int,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    mode: str = "strict",
+) -> int:
+    """Number of positions a window of size F takes along an axis of size n.
 
     Implements
 
-        n_out = floor((n - f + 2p) / s) + 1
+        n_out = floor((n - F + 2P) / S) + 1
 
-    with ``p`` the zero padding added on *each* side and ``s`` the stride.
+    with P the zero padding added on *each* side and S the stride.
 
     Parameters
     ----------
-    n : int
-        Input size along the axis (height or width), > 0.
-    f : int
-        Filter (window) size along the axis, > 0.
+    input_size : int
+        n, the input size along the axis (height or width), > 0.
+    kernel_size : int
+        F, the filter (window) size along the axis, > 0.
     stride : int, default 1
-        Step s between two window positions, > 0.
+        S, the step between two window positions, > 0.
     padding : int, default 0
-        Zeros p added on each side (symmetric), >= 0.
+        P, zeros added on each side (symmetric), >= 0.
     mode : {"strict", "floor", "ceil"}, default "strict"
-        What to do when (n - f + 2p) is not a multiple of s:
+        What to do when (n - F + 2P) is not a multiple of S:
 
-        - ``"strict"`` raises ``ValueError`` showing the arithmetic (as CS231n calls such
-          a setting invalid);
-        - ``"floor"`` drops the last positions that would not fit, as PyTorch and
+        - ``"strict"`` raises ``ValueError`` showing the arithmetic (such a setting is
+          what the CS231n notes call invalid);
+        - ``"floor"`` drops the positions that would not fit, as PyTorch and
           TensorFlow ``"VALID"`` do: the last rows/columns of the input are never seen;
-        - ``"ceil"`` adds one partial window at the end, ceil((n - f + 2p)/s) + 1, as
-          Caffe's pooling does (PyTorch ``ceil_mode=True``). As in those libraries, a
+        - ``"ceil"`` adds one partial window at the end, ceil((n - F + 2P)/S) + 1, as
+          Caffe's pooling and PyTorch's ``ceil_mode=True`` do. That window is clipped
+          to the input (it covers only the cells that exist); as in those libraries, a
           window that would start beyond the input and its left padding is not added.
 
     Returns
@@ -91,7 +69,9 @@ def output_size(n: int, f: int, stride: int = 1, padding: int = 0, mode: str = "
     ------
     ValueError
         If the filter is larger than the padded input, or in strict mode when the result
-        is not a whole number; also for non-positive n, f, stride or negative padding.
+        is not a whole number; also for a non-positive size or stride, negative padding.
+    TypeError
+        If a size, stride or padding is not an integer.
 
     See Also
     --------
@@ -108,53 +88,40 @@ def output_size(n: int, f: int, stride: int = 1, padding: int = 0, mode: str = "
     >>> output_size(10, 3, stride=2)
     Traceback (most recent call last):
     ...
-    ValueError: output_size: (n - f + 2p)/s + 1 = (10 - 3 + 2*0)/2 + 1 = 4.5 is not ...
+    ValueError: output_size: (n - F + 2P)/S + 1 = (10 - 3 + 2·0)/2 + 1 = 4.5 is not ...
     """
     func = "output_size"
-    n = check_positive_int(n, "n", func)
-    f = check_positive_int(f, "f", func)
-    stride = check_positive_int(stride, "stride", func)
-    padding = _check_padding_int(padding, func)
+    n = check_positive_int(input_size, "input_size", func)
+    f = check_positive_int(kernel_size, "kernel_size", func)
+    s = check_positive_int(stride, "stride", func)
+    p = check_nonnegative_int(padding, "padding", func, "zeros on each side of the axis")
     check_mode(mode, func)
-    return _output_size(n, f, stride, padding, mode, func)
-
-
-def _check_padding_int(padding: object, func: str) -> int:
-    message = (
-        f"{func}: padding must be a non-negative integer (zeros on each side of the axis); "
-        f"got padding={show(padding)}"
-    )
-    if not isinstance(padding, numbers.Integral) or isinstance(padding, bool):
-        raise TypeError(message)
-    if padding < 0:
-        raise ValueError(message)
-    return int(padding)
+    return axis_size(n, f, s, p, mode, func)
 
 
 def output_shape2d(
-    h: int,
-    w: int,
-    kh: int,
-    kw: int,
+    input_hw: tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    *,
     stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] = 0,
+    padding: int | tuple[int, int] | str = 0,
     mode: str = "strict",
 ) -> tuple[int, int]:
-    """Output height and width ``(Ho, Wo)`` of a ``kh x kw`` window over an ``h x w`` image.
+    """Output height and width ``(Ho, Wo)`` of a window sliding over an H x W input.
 
     Applies :func:`output_size` to each axis:
-    Ho = floor((h - kh + 2 ph)/sh) + 1 and Wo = floor((w - kw + 2 pw)/sw) + 1.
+    Ho = floor((H - FH + 2 PH)/SH) + 1 and Wo = floor((W - FW + 2 PW)/SW) + 1.
 
     Parameters
     ----------
-    h, w : int
-        Input height and width.
-    kh, kw : int
-        Filter height and width.
+    input_hw : (int, int)
+        Input height and width (H, W).
+    kernel_size : int or (int, int)
+        F for a square window, or (FH, FW).
     stride : int or (int, int), default 1
-        The same stride for both axes, or ``(sh, sw)``.
-    padding : int or (int, int), default 0
-        Zeros on each side, the same for both axes or ``(ph, pw)``.
+        The same stride for both axes, or (SH, SW).
+    padding : int or (int, int) or {"valid", "same"}, default 0
+        Zeros on each side, the same for both axes or (PH, PW).
     mode : {"strict", "floor", "ceil"}, default "strict"
         See :func:`output_size`.
 
@@ -164,48 +131,26 @@ def output_shape2d(
 
     Examples
     --------
-    >>> output_shape2d(6, 8, 3, 5, stride=(1, 3))
+    >>> output_shape2d((6, 8), (3, 5), stride=(1, 3))
     (4, 2)
     """
-    return _output_shape2d(h, w, kh, kw, stride, padding, mode, "output_shape2d")
+    func = "output_shape2d"
+    h, w = pair(input_hw, "input_hw", func)
+    return window((h, w), kernel_size, stride, padding, mode, func).out_hw
 
 
-def _output_shape2d(
-    h: int,
-    w: int,
-    kh: int,
-    kw: int,
-    stride: object,
-    padding: object,
-    mode: object,
-    func: str,
-) -> tuple[int, int]:
-    """Validating 2-D output shape; messages name ``func``."""
-    h = check_positive_int(h, "h", func)
-    w = check_positive_int(w, "w", func)
-    kh = check_positive_int(kh, "kh", func)
-    kw = check_positive_int(kw, "kw", func)
-    sh, sw = pair(stride, "stride", func)
-    ph, pw = pair(padding, "padding", func, positive=False)
-    check_mode(mode, func)
-    return (
-        _output_size(h, kh, sh, ph, mode, func, "height"),
-        _output_size(w, kw, sw, pw, mode, func, "width"),
-    )
+def same_padding(kernel_size: int, *, stride: int = 1) -> int:
+    """Padding P = (F - 1)/2 that keeps the output size equal to the input size.
 
-
-def same_padding(f: int, stride: int = 1) -> int:
-    """Padding p = (f - 1)/2 that keeps the output size equal to the input size.
-
-    With stride 1, n_out = n - f + 2p + 1 equals n exactly when 2p = f - 1, which needs
-    an odd filter size f. With a stride s > 1 no symmetric padding keeps the size (the
-    output is about n/s), and an even f would need uneven padding (TensorFlow's "SAME"
+    With stride 1, n_out = n - F + 2P + 1 equals n exactly when 2P = F - 1, which needs
+    an odd filter size F. With a stride S > 1 no symmetric padding keeps the size (the
+    output is about n/S), and an even F would need uneven padding (TensorFlow's "SAME"
     puts the extra zero at the bottom/right), so both are rejected.
 
     Parameters
     ----------
-    f : int
-        Filter size, odd and > 0.
+    kernel_size : int
+        F, odd and > 0.
     stride : int, default 1
         Must be 1.
 
@@ -218,31 +163,4 @@ def same_padding(f: int, stride: int = 1) -> int:
     >>> same_padding(3), same_padding(5)
     (1, 2)
     """
-    return _same_padding(f, stride, "same_padding")
-
-
-def _same_padding(f: object, stride: object, func: str) -> int:
-    f = check_positive_int(f, "f", func)
-    stride = check_positive_int(stride, "stride", func)
-    if f % 2 == 0 or stride != 1:
-        raise ValueError(
-            f'{func}: "same" padding keeps the size only for an odd filter size and '
-            f"stride 1; got f={f}, stride={stride}. Give the padding as a number instead."
-        )
-    return (f - 1) // 2
-
-
-def _resolve_padding(
-    padding: object, kh: int, kw: int, stride: tuple[int, int], func: str
-) -> tuple[int, int]:
-    """Turn ``padding`` (int, pair, ``"valid"`` or ``"same"``) into ``(ph, pw)``."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return 0, 0
-        if padding == "same":
-            return (_same_padding(kh, stride[0], func), _same_padding(kw, stride[1], func))
-        raise ValueError(
-            f"{func}: padding must be a non-negative integer, a pair of them, 'valid' or "
-            f"'same'; got padding={show(padding)}"
-        )
-    return pair(padding, "padding", func, positive=False)
+    return same_padding_1d(kernel_size, stride, "same_padding")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import numbers
+import math
 
 import numpy as np
 
-from cnnkit._checks import as_float_array, check_ndim, show
+from cnnkit._checks import as_float_array, check_ndim, check_number
 
 __all__ = ["cross_entropy", "cross_entropy_grad", "log_softmax", "softmax"]
 
 
-def softmax(z: np.ndarray, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
+def softmax(z: np.ndarray, *, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     """Turn scores into probabilities: positive numbers that add up to 1 along ``axis``.
 
         softmax(z)_k = exp(z_k / T) / sum_j exp(z_j / T)
@@ -42,14 +42,9 @@ def softmax(z: np.ndarray, axis: int = -1, temperature: float = 1.0) -> np.ndarr
     """
     func = "softmax"
     z = as_float_array(z, "z", func)
-    if (
-        not isinstance(temperature, numbers.Real)
-        or isinstance(temperature, bool)
-        or not temperature > 0
-    ):
-        raise ValueError(
-            f"{func}: temperature must be a positive number; got temperature={show(temperature)}"
-        )
+    temperature = check_number(
+        temperature, "temperature", func, "a positive number", lambda t: 0 < t < math.inf
+    )
     if temperature != 1:
         z = z / z.dtype.type(temperature)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
@@ -57,7 +52,7 @@ def softmax(z: np.ndarray, axis: int = -1, temperature: float = 1.0) -> np.ndarr
     return e
 
 
-def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+def log_softmax(z: np.ndarray, *, axis: int = -1) -> np.ndarray:
     """Logarithm of :func:`softmax`, computed without taking the log of a tiny number.
 
         log_softmax(z)_k = (z_k - m) - log(sum_j exp(z_j - m)),   m = max(z)
@@ -74,7 +69,9 @@ def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
 
 def _check(logits: object, labels: object, func: str) -> tuple[np.ndarray, np.ndarray]:
     logits = as_float_array(logits, "logits", func)
-    check_ndim(logits, 2, "logits", func, layout="(N, K): one row of K class scores per example")
+    check_ndim(
+        logits, 2, "logits", func, layout="(N, n_classes): one row of class scores per example"
+    )
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
         raise TypeError(

@@ -21,6 +21,14 @@ if [ "${1:-}" = "--force" ]; then
   sed -e 's/^\(  execute_notebooks:\) cache/\1 force/' \
       -e "s#^\(    offline_book:\) book/_ext#\1 $(pwd)/book/_ext#" \
       _config.yml > _build/_config_force.yml
+  # Fail loudly if either edit did not apply (a reworded _config.yml would otherwise
+  # give a build that silently serves cached notebooks or misses the extension).
+  if ! grep -q '^  execute_notebooks: force$' _build/_config_force.yml \
+     || ! grep -q "^    offline_book: $(pwd)/book/_ext$" _build/_config_force.yml; then
+    echo "build_book.sh: could not set execute_notebooks: force and the extension's path" >&2
+    echo "in a copy of _config.yml; has its 'execute:' or 'local_extensions:' part changed?" >&2
+    exit 1
+  fi
   config=_build/_config_force.yml
 fi
 

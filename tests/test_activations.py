@@ -27,17 +27,17 @@ def test_derivative_matches_centered_differences(g, g_grad):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 4)) * 3
     x[np.abs(x) < 1e-3] = 0.5  # stay away from the kink of the ReLUs
-    dy = rng.standard_normal(x.shape)
-    num = numeric_gradient(lambda: float(np.sum(g(x) * dy)), x)
-    assert rel_error(num, dy * g_grad(x)) < 1e-6
+    dout = rng.standard_normal(x.shape)
+    num = numeric_gradient(lambda: float(np.sum(g(x) * dout)), x)
+    assert rel_error(num, dout * g_grad(x)) < 1e-6
 
 
 def test_values():
     x = np.array([-2.0, 0.0, 3.0])
     np.testing.assert_array_equal(relu(x), [0, 0, 3])
     np.testing.assert_array_equal(relu_grad(x), [0, 0, 1])  # relu_grad(0) = 0
-    np.testing.assert_allclose(leaky_relu(x, 0.1), [-0.2, 0, 3])
-    np.testing.assert_allclose(leaky_relu_grad(x, 0.1), [0.1, 0.1, 1])
+    np.testing.assert_allclose(leaky_relu(x, alpha=0.1), [-0.2, 0, 3])
+    np.testing.assert_allclose(leaky_relu_grad(x, alpha=0.1), [0.1, 0.1, 1])
     assert sigmoid(np.array(0.0)) == 0.5
     np.testing.assert_allclose(tanh(x), np.tanh(x))
     np.testing.assert_allclose(tanh(x), 2 * sigmoid(2 * x) - 1)

@@ -1,5 +1,6 @@
 """The benchmark script runs and prints its tables (a smoke test: no timing is checked)."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,14 +29,16 @@ def test_bench_quick_prints_every_table():
         "load average at the start",
     ):
         assert heading in out, f"missing {heading!r} in:\n{out}"
-    # one row per shape of the issue, in both convolution tables
+    # one row per shape of the issue, in both convolution tables: K filters of F x F
     for row in (
-        "a (64,1,28,28) F6 K5",
-        "b (64,6,12,12) F16 K5",
-        "c (8,3,227,227) F96 K11 S4",
-        "d (32,64,32,32) F64 K3 P1",
-        "e (256,1,8,8) F8 K3 P1",
+        "a (64,1,28,28) K6 F5",
+        "b (64,6,12,12) K16 F5",
+        "c (8,3,227,227) K96 F11 S4",
+        "d (32,64,32,32) K64 F3 P1",
+        "e (256,1,8,8) K8 F3 P1",
     ):
         assert out.count(row) >= 2, f"missing row {row!r} in:\n{out}"
+    # the training time is reported here (tests/test_model.py does not time the training)
+    assert re.search(r"^1 epochs +\d+\.\d{3} ", out, re.MULTILINE), out
     assert "conv2d_forward (keeps the columns)" in out
     assert "slowdown" in out

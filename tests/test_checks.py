@@ -2,14 +2,21 @@ import numpy as np
 import pytest
 
 from cnnkit._checks import (
+    as_batch,
     as_float_array,
     as_rng,
     check_finite,
+    check_float_dtype,
     check_mode,
     check_ndim,
+    check_nonnegative_int,
+    check_number,
     check_positive_int,
     check_probability,
     pair,
+    plural,
+    reported_as,
+    restore,
 )
 
 
@@ -49,6 +56,69 @@ def test_check_ndim_message_names_layout_and_shape():
     ):
         check_ndim(np.zeros((3, 4)), 4, "x", "conv2d")
     check_ndim(np.zeros((3, 4)), (2, 3), "x", "conv2d")
+    # agreement in number: "1 dimension", not "1 dimensions"
+    with pytest.raises(
+        ValueError, match=r"^f: x must have 1 dimension \(N,\); got x with 2 dimensions"
+    ):
+        check_ndim(np.zeros((3, 4)), 1, "x", "f", layout="(N,)")
+    with pytest.raises(ValueError, match=r"; got x with 1 dimension, shape \(3,\)$"):
+        check_ndim(np.zeros(3), 4, "x", "f")
+
+
+def test_plural():
+    assert [plural(n, "channel") for n in (0, 1, 2)] == ["0 channels", "1 channel", "2 channels"]
+
+
+@pytest.mark.parametrize("shape", [(5, 7), (3, 5, 7), (2, 3, 5, 7)])
+def test_as_batch_and_restore_are_the_dimension_policy(shape):
+    x = np.arange(np.prod(shape), dtype=np.uint8).reshape(shape)
+    x4, ndim = as_batch(x, "x", "f")
+    assert x4.ndim == 4 and ndim == len(shape) and x4.dtype == np.float64
+    np.testing.assert_array_equal(restore(x4, ndim), x)
+    with pytest.raises(ValueError, match=r"^f: x must have 4 dimensions \(N, C, H, W\); got x "):
+        as_batch(x, "x", "f", (4,)) if len(shape) != 4 else as_batch(x[0], "x", "f", (4,))
+
+
+def test_as_batch_refuses_other_forms():
+    with pytest.raises(
+        ValueError,
+        match=r"^f: x must have 2, 3 or 4 dimensions \(H, W\) or \(C, H, W\) or \(N, C, H, W\); "
+        r"got x with 5 dimensions",
+    ):
+        as_batch(np.zeros((1, 1, 1, 2, 2)), "x", "f")
+
+
+def test_check_number_type_error_for_non_numbers_value_error_for_bad_values():
+    positive = ("a positive number", lambda v: v > 0)
+    assert check_number(2, "lr", "f", *positive) == 2.0
+    with pytest.raises(TypeError, match=r"^f: lr must be a positive number; got lr='0.1'$"):
+        check_number("0.1", "lr", "f", *positive)
+    with pytest.raises(TypeError, match=r"got lr=True"):
+        check_number(True, "lr", "f", *positive)
+    with pytest.raises(ValueError, match=r"^f: lr must be a positive number; got lr=0$"):
+        check_number(0, "lr", "f", *positive)
+    with pytest.raises(ValueError, match=r"got lr=nan"):
+        check_number(float("nan"), "lr", "f", *positive)
+
+
+def test_check_nonnegative_int_and_float_dtype():
+    assert check_nonnegative_int(0, "padding", "f") == 0
+    with pytest.raises(ValueError, match=r"^f: padding must be a non-negative integer \(zeros\)"):
+        check_nonnegative_int(-1, "padding", "f", "zeros")
+    with pytest.raises(TypeError, match=r"got padding=1.0"):
+        check_nonnegative_int(1.0, "padding", "f")
+    assert check_float_dtype(np.float32, "f") == np.float32
+    with pytest.raises(TypeError, match=r"^f: dtype must be a floating-point type"):
+        check_float_dtype(np.int64, "f")
+
+
+def test_reported_as_renames_only_the_named_functions():
+    with pytest.raises(TypeError, match=r"^Layer.forward: x must hold real numbers$"):
+        with reported_as("Layer.forward", "relu", "relu_grad"):
+            raise TypeError("relu_grad: x must hold real numbers")
+    with pytest.raises(ValueError, match=r"^other: unchanged$"):
+        with reported_as("Layer.forward", "relu"):
+            raise ValueError("other: unchanged")
 
 
 def test_pair_accepts_int_and_pairs():

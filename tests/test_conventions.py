@@ -23,7 +23,7 @@ paddings = st.integers(0, 4)
 
 # ------------------------------------------------------------------ the book's cases
 def test_the_invalid_setting_of_chapter_3():
-    # n=10, f=3, p=0, s=2: (10 - 3)/2 + 1 = 4.5
+    # n=10, F=3, P=0, S=2: (10 - 3)/2 + 1 = 4.5
     assert pytorch_output_size(10, 3, stride=2) == 4
     assert tf_output_size(10, 3, stride=2, padding="VALID") == 4
     assert tf_output_size(10, 3, stride=2, padding="SAME") == 5
@@ -40,10 +40,10 @@ def test_even_kernel_same_padding_puts_the_extra_zero_after():
 
 
 def test_tf_same_when_n_is_not_a_multiple_of_the_stride():
-    # n=5, f=3, s=2: 5 % 2 = 1, so max(3 - 1, 0) = 2 zeros, one on each side
-    assert tf_output_size(5, 3, 2, "SAME") == 3
-    assert tf_same_padding(5, 3, 2) == (1, 1)
-    assert tf_output_size(5, 3, 2, "VALID") == 2
+    # n=5, F=3, S=2: 5 % 2 = 1, so max(3 - 1, 0) = 2 zeros, one on each side
+    assert tf_output_size(5, 3, stride=2, padding="SAME") == 3
+    assert tf_same_padding(5, 3, stride=2) == (1, 1)
+    assert tf_output_size(5, 3, stride=2, padding="VALID") == 2
 
 
 def test_alexnet_on_224_under_each_convention():
@@ -54,7 +54,7 @@ def test_alexnet_on_224_under_each_convention():
 
 
 def test_caffe_drops_a_last_window_that_starts_in_the_padding():
-    # ceil((5 + 2 - 2)/2) + 1 = 4, but the 4th window would start at 6 >= n + p = 6
+    # ceil((5 + 2 - 2)/2) + 1 = 4, but the 4th window would start at 6 >= n + P = 6
     assert caffe_pool_output_size(5, 2, stride=2, padding=1) == 3
     # without padding Caffe never drops it, even when it starts past the input
     assert caffe_pool_output_size(5, 1, stride=3) == 3
@@ -62,51 +62,61 @@ def test_caffe_drops_a_last_window_that_starts_in_the_padding():
 
 
 def test_lower_case_padding_names_are_accepted():
-    assert tf_output_size(7, 3, 2, "same") == tf_output_size(7, 3, 2, "SAME")
-    assert tf_output_size(7, 3, 2, "valid") == tf_output_size(7, 3, 2, "VALID")
+    assert tf_output_size(7, 3, stride=2, padding="same") == tf_output_size(
+        7, 3, stride=2, padding="SAME"
+    )
+    assert tf_output_size(7, 3, stride=2, padding="valid") == tf_output_size(
+        7, 3, stride=2, padding="VALID"
+    )
 
 
 # ------------------------------------------------------------------ properties
 @given(sizes, kernels, strides)
-def test_tf_same_padding_gives_exactly_ceil_n_over_s_windows(n, f, s):
-    before, after = tf_same_padding(n, f, s)
+def test_tf_same_padding_gives_exactly_ceil_n_over_s_windows(n, F, S):
+    before, after = tf_same_padding(n, F, stride=S)
     assert 0 <= after - before <= 1
-    assert tf_output_size(n, f, s, "SAME") == math.ceil(n / s)
+    assert tf_output_size(n, F, stride=S, padding="SAME") == math.ceil(n / S)
     # the padded input holds exactly that many windows (floor of the padded size)
     padded = n + before + after
-    if padded >= f:
-        assert (padded - f) // s + 1 == math.ceil(n / s)
+    if padded >= F:
+        assert (padded - F) // S + 1 == math.ceil(n / S)
 
 
 @given(sizes, kernels, strides)
-def test_tf_valid_is_the_floor_rule(n, f, s):
-    if f > n:
+def test_tf_valid_is_the_floor_rule(n, F, S):
+    if F > n:
         with pytest.raises(ValueError, match="must fit in the input"):
-            tf_output_size(n, f, s, "VALID")
+            tf_output_size(n, F, stride=S, padding="VALID")
     else:
-        assert tf_output_size(n, f, s, "VALID") == output_size(n, f, s, 0, mode="floor")
+        assert tf_output_size(n, F, stride=S, padding="VALID") == output_size(
+            n, F, stride=S, padding=0, mode="floor"
+        )
 
 
 @given(sizes, kernels, strides, paddings)
-def test_pytorch_is_floor_and_ceil_mode_is_cnnkit_ceil(n, f, s, p):
-    if n + 2 * p < f:
+def test_pytorch_is_floor_and_ceil_mode_is_cnnkit_ceil(n, F, S, P):
+    if n + 2 * P < F:
         return
-    assert pytorch_output_size(n, f, s, p) == (n + 2 * p - f) // s + 1
-    assert pytorch_output_size(n, f, s, p, ceil_mode=True) == output_size(n, f, s, p, "ceil")
+    assert pytorch_output_size(n, F, stride=S, padding=P) == (n + 2 * P - F) // S + 1
+    assert pytorch_output_size(n, F, stride=S, padding=P, ceil_mode=True) == output_size(
+        n, F, stride=S, padding=P, mode="ceil"
+    )
 
 
 @given(sizes, kernels, strides, paddings)
-def test_caffe_pool_agrees_with_cnnkit_ceil_when_the_stride_fits_the_window(n, f, s, p):
-    if p >= f or n + 2 * p < f or s > f:
+def test_caffe_pool_agrees_with_cnnkit_ceil_when_the_stride_fits_the_window(n, F, S, P):
+    if P >= F or n + 2 * P < F or S > F:
         return
-    assert caffe_pool_output_size(n, f, s, p) == output_size(n, f, s, p, mode="ceil")
+    assert caffe_pool_output_size(n, F, stride=S, padding=P) == output_size(
+        n, F, stride=S, padding=P, mode="ceil"
+    )
 
 
 def test_tf_same_padding_reproduces_a_same_convolution():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(10, 10))
     w = rng.normal(size=(3, 3))
-    before, after = tf_same_padding(10, 3, 2)
+    before, after = tf_same_padding(10, 3, stride=2)
     out = conv2d(pad(x, (before, after, before, after)), w, stride=2)
     assert out.shape == (5, 5)
     # the first window starts on the first pixel (no zero before it)
@@ -117,15 +127,35 @@ def test_tf_same_padding_reproduces_a_same_convolution():
 @pytest.mark.parametrize(
     ("call", "exc", "pattern"),
     [
-        (lambda: tf_output_size(10, 3, 2, "FULL"), ValueError, r"padding must be 'SAME' or"),
-        (lambda: tf_output_size(10, 3, 2, 1), ValueError, r"got padding=1"),
-        (lambda: tf_output_size(2, 3, 1, "VALID"), ValueError, r"kernel \(f=3\) must fit"),
-        (lambda: tf_same_padding(0, 3), ValueError, r"n must be a positive integer"),
-        (lambda: tf_same_padding(10, 3, 0), ValueError, r"stride must be a positive"),
-        (lambda: caffe_pool_output_size(10, 3, 2, 3), ValueError, r"smaller than the window"),
+        (
+            lambda: tf_output_size(10, 3, stride=2, padding="FULL"),
+            ValueError,
+            r"padding must be 'SAME' or",
+        ),
+        (lambda: tf_output_size(10, 3, stride=2, padding=1), TypeError, r"got padding=1"),
+        (
+            lambda: tf_output_size(2, 3, stride=1, padding="VALID"),
+            ValueError,
+            r"kernel \(F=3\) must fit",
+        ),
+        (
+            lambda: tf_same_padding(0, 3),
+            ValueError,
+            r"^tf_same_padding: input_size must be a positive integer; got input_size=0",
+        ),
+        (lambda: tf_same_padding(10, 3, stride=0), ValueError, r"stride must be a positive"),
+        (
+            lambda: caffe_pool_output_size(10, 3, stride=2, padding=3),
+            ValueError,
+            r"smaller than the window; got padding=3, kernel_size=3",
+        ),
         (lambda: caffe_pool_output_size(2, 5), ValueError, r"larger than the padded input"),
-        (lambda: caffe_pool_output_size(10, 3, 2, -1), ValueError, r"non-negative integer"),
-        (lambda: pytorch_output_size(10, 3, 2.0), TypeError, r"stride must be a positive"),
+        (
+            lambda: caffe_pool_output_size(10, 3, stride=2, padding=-1),
+            ValueError,
+            r"non-negative integer",
+        ),
+        (lambda: pytorch_output_size(10, 3, stride=2.0), TypeError, r"stride must be a positive"),
     ],
 )
 def test_errors_name_the_argument(call, exc, pattern):

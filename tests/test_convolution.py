@@ -25,7 +25,9 @@ def test_hand_worked_2d_example():
     w = np.array([[1.0, 0.0], [0.0, -1.0]])
     # every window: top-left minus bottom-right = -5
     np.testing.assert_array_equal(conv2d(x, w), np.full((3, 3), -5.0))
-    np.testing.assert_array_equal(conv2d(x, np.ones((2, 2)), b=1.0, stride=2), [[11, 19], [43, 51]])
+    np.testing.assert_array_equal(
+        conv2d(x, np.ones((2, 2)), np.array([1.0]), stride=2), [[11, 19], [43, 51]]
+    )
 
 
 def test_book_x_filter_on_a_5x5_image():
@@ -51,18 +53,18 @@ def test_six_by_six_by_three_with_four_filters_gives_4x4x4():
     w = rng.standard_normal((4, 3, 3, 3))
     assert conv2d(x, w).shape == (4, 4, 4)
     assert conv2d(x[None], w).shape == (1, 4, 4, 4)
-    assert conv2d_cost((3, 6, 6), filters=4, kernel_size=3).output_shape == (4, 4, 4)
+    assert conv2d_cost((3, 6, 6), 4, 3).output_shape == (4, 4, 4)
 
 
 def test_alexnet_conv1_shape_and_cost():
     assert output_size(227, 11, stride=4) == 55
-    cost = conv2d_cost((3, 227, 227), filters=96, kernel_size=11, stride=4)
+    cost = conv2d_cost((3, 227, 227), 96, 11, stride=4)
     assert cost.output_shape == (96, 55, 55)
     x = np.zeros((1, 3, 227, 227), dtype=np.float32)
     w = np.zeros((96, 3, 11, 11), dtype=np.float32)
     assert conv2d(x, w, stride=4).shape == (1, 96, 55, 55)
-    with pytest.raises(ValueError, match=r"\(224 - 11 \+ 2\*0\)/4 \+ 1 = 54\.25 is not a whole"):
-        conv2d_cost((3, 224, 224), filters=96, kernel_size=11, stride=4)
+    with pytest.raises(ValueError, match=r"\(224 - 11 \+ 2·0\)/4 \+ 1 = 54\.25 is not a whole"):
+        conv2d_cost((3, 224, 224), 96, 11, stride=4)
     with pytest.raises(ValueError, match=r"^conv2d: .*= 54\.25 is not a whole number along the"):
         conv2d(np.zeros((1, 3, 224, 224)), w, stride=4)
 
@@ -86,7 +88,7 @@ def test_dtypes_float32_stays_float32():
     assert conv2d(x, w.astype(np.float64)).dtype == np.float64
 
 
-def test_floor_drops_last_rows_and_ceil_pads_with_zeros():
+def test_floor_drops_last_rows_and_ceil_adds_a_clipped_window():
     x = np.arange(25.0).reshape(5, 5)
     w = np.ones((2, 2))
     floor = conv2d(x, w, stride=2, mode="floor")
@@ -111,7 +113,8 @@ def test_one_by_one_convolution_is_a_dense_layer_at_every_pixel():
     expected = np.einsum("nchw,fc->nfhw", x, w[:, :, 0, 0])
     np.testing.assert_allclose(conv2d(x, w), expected)
     np.testing.assert_allclose(
-        conv2d(x, w, padding=1, stride=2, mode="floor"), conv2d_naive(x, w, None, 2, 1, "floor")
+        conv2d(x, w, padding=1, stride=2, mode="floor"),
+        conv2d_naive(x, w, padding=1, stride=2, mode="floor"),
     )
 
 
@@ -191,10 +194,11 @@ def test_fast_matches_naive_forward_and_backward(case):
     x = rng.standard_normal(x_shape)
     w = rng.standard_normal(w_shape)
     b = rng.standard_normal(w_shape[0])
-    fast = conv2d(x, w, b, stride, padding, mode)
-    naive = conv2d_naive(x, w, b, stride, padding, mode)
+    options = {"stride": stride, "padding": padding, "mode": mode}
+    fast = conv2d(x, w, b, **options)
+    naive = conv2d_naive(x, w, b, **options)
     np.testing.assert_allclose(fast, naive, rtol=1e-10, atol=1e-12)
-    out, cache = conv2d_forward(x, w, b, stride, padding, mode)
+    out, cache = conv2d_forward(x, w, b, **options)
     np.testing.assert_array_equal(out, fast)
     dout = rng.standard_normal(out.shape)
     for g_fast, g_naive in zip(
@@ -220,11 +224,12 @@ def test_gradient_check(backward, x_shape, w_shape, stride, padding, mode):
     x = rng.standard_normal(x_shape)
     w = rng.standard_normal(w_shape)
     b = rng.standard_normal(w_shape[0])
-    out, cache = conv2d_forward(x, w, b, stride, padding, mode)
+    options = {"stride": stride, "padding": padding, "mode": mode}
+    out, cache = conv2d_forward(x, w, b, **options)
     dout = rng.standard_normal(out.shape)
     dx, dw, db = backward(dout, cache)
     check_backward(
-        lambda: conv2d_forward(x, w, b, stride, padding, mode)[0],
+        lambda: conv2d_forward(x, w, b, **options)[0],
         {"x": x, "w": w, "b": b},
         {"x": dx, "w": dw, "b": db},
         dout,
@@ -245,9 +250,9 @@ def test_error_messages(func):
         r"\(N, C, H, W\); got x with 5 dimensions",
     ):
         func(np.ones((1, 1, 3, 5, 5)), w)
-    with pytest.raises(ValueError, match=rf"^{name}: w must have 4 dimensions \(F, C, KH, KW\)"):
+    with pytest.raises(ValueError, match=rf"^{name}: w must have 4 dimensions \(K, C, FH, FW\)"):
         func(x, np.ones((3, 3)))
-    with pytest.raises(ValueError, match=r"w must have 2 dimensions \(KH, KW\) when x is a 2-D"):
+    with pytest.raises(ValueError, match=r"w must have 2 dimensions \(FH, FW\) when x is a 2-D"):
         func(np.ones((5, 5)), w)
     with pytest.raises(
         ValueError,
@@ -276,13 +281,13 @@ def test_error_messages(func):
         func(x, np.ones((2, 3, 2, 2)), padding="same")
     with pytest.raises(
         ValueError,
-        match=rf"^{name}: the filter \(f=7\) is larger than the padded input \(n \+ 2p = 6\) "
+        match=rf"^{name}: the filter \(F=7\) is larger than the padded input \(n \+ 2P = 6\) "
         r"along the width",
     ):
         func(np.ones((1, 3, 9, 4)), np.ones((2, 3, 3, 7)), padding=1)
     with pytest.raises(
         ValueError,
-        match=r"\(n - f \+ 2p\)/s \+ 1 = \(5 - 3 \+ 2\*0\)/3 \+ 1 = 1\.66667 is not a whole "
+        match=r"\(n - F \+ 2P\)/S \+ 1 = \(5 - 3 \+ 2·0\)/3 \+ 1 = 1\.66667 is not a whole "
         r"number along the height",
     ):
         func(x, w, stride=3)
@@ -290,10 +295,32 @@ def test_error_messages(func):
         func(np.array([["a"]]), np.ones((1, 1)))
     with pytest.raises(TypeError, match=r"w must hold real numbers.*dtype complex128"):
         func(x, w.astype(complex))
-    with pytest.raises(ValueError, match=r"b must have shape \(F,\) = \(2,\), one bias per filter"):
+    with pytest.raises(
+        ValueError,
+        match=r"b must be an array of shape \(K,\) = \(2,\), one bias per filter; got b ",
+    ):
         func(x, w, b=np.ones(3))
     with pytest.raises(ValueError, match=r"mode must be one of"):
         func(x, w, mode="same")
+
+
+@pytest.mark.parametrize("func", [conv2d, conv2d_naive])
+def test_a_bias_is_one_value_per_filter_never_a_number(func):
+    name = func.__name__
+    image, kernel = np.arange(16.0).reshape(4, 4), np.ones((2, 2))
+    # conv2d(x, w, 2) reads like a stride of 2: it must not add 2 to every output
+    with pytest.raises(
+        TypeError,
+        match=rf"^{name}: b must be an array of shape \(K,\) = \(1,\), one bias per filter \(a "
+        r"2-D filter is K = 1 filter\); got b=2; the options stride, padding and mode are "
+        r"keyword-only \(stride=2\)$",
+    ):
+        func(image, kernel, 2)
+    with pytest.raises(TypeError, match=r"positional argument"):
+        func(image, kernel, None, 2)
+    np.testing.assert_array_equal(func(image, kernel, np.array([2.0])), func(image, kernel) + 2)
+    with pytest.raises(ValueError, match=r"got b with shape \(\)$"):
+        func(image, kernel, np.array(2.0))
 
 
 def test_forward_and_backward_errors():

@@ -4,7 +4,7 @@ from cnnkit.cost import ConvCost, conv2d_cost
 
 
 def test_alexnet_conv1():
-    cost = conv2d_cost((3, 227, 227), filters=96, kernel_size=11, stride=4)
+    cost = conv2d_cost((3, 227, 227), out_channels=96, kernel_size=11, stride=4)
     assert cost == ConvCost(
         output_shape=(96, 55, 55),
         positions=55 * 55,
@@ -20,7 +20,7 @@ def test_alexnet_conv1():
 def test_alexnet_224_rejected_and_floored():
     with pytest.raises(
         ValueError,
-        match=r"^conv2d_cost: \(n - f \+ 2p\)/s \+ 1 = \(224 - 11 \+ 2\*0\)/4 \+ 1 = 54\.25 is "
+        match=r"^conv2d_cost: \(n - F \+ 2P\)/S \+ 1 = \(224 - 11 \+ 2·0\)/4 \+ 1 = 54\.25 is "
         r"not a whole number along the height",
     ):
         conv2d_cost((3, 224, 224), 96, 11, stride=4)
@@ -28,7 +28,7 @@ def test_alexnet_224_rejected_and_floored():
 
 
 def test_small_examples_and_stride_cost():
-    cost = conv2d_cost((3, 6, 6), filters=4, kernel_size=3)
+    cost = conv2d_cost((3, 6, 6), out_channels=4, kernel_size=3)
     assert cost.output_shape == (4, 4, 4)
     assert cost.params == 4 * 28
     same = conv2d_cost((1, 28, 28), 8, 3, padding="same")
@@ -47,11 +47,13 @@ def test_errors():
         ValueError, match=r"^conv2d_cost: in_shape must be the shape of one example"
     ):
         conv2d_cost((1, 3, 6, 6), 4, 3)
-    with pytest.raises(ValueError, match=r"filters must be a positive integer; got filters=0"):
+    with pytest.raises(
+        ValueError, match=r"out_channels must be a positive integer; got out_channels=0"
+    ):
         conv2d_cost((3, 6, 6), 0, 3)
     with pytest.raises(ValueError, match=r"stride must be a positive integer .*got stride=0"):
         conv2d_cost((3, 6, 6), 4, 3, stride=0)
     with pytest.raises(ValueError, match=r"padding must be .*got padding=-1"):
         conv2d_cost((3, 6, 6), 4, 3, padding=-1)
-    with pytest.raises(ValueError, match=r"the filter \(f=7\) is larger than the padded input"):
+    with pytest.raises(ValueError, match=r"the filter \(F=7\) is larger than the padded input"):
         conv2d_cost((3, 6, 6), 4, 7)

@@ -68,7 +68,7 @@ def test_digits_split_is_fixed_by_the_seed(digits):
     other = load_digits(seed=1)
     assert not np.array_equal(digits.y_test, other.y_test)
     # a Generator seeded alike gives the same split
-    np.testing.assert_array_equal(load_digits(np.random.default_rng(0)).y_test, digits.y_test)
+    np.testing.assert_array_equal(load_digits(seed=np.random.default_rng(0)).y_test, digits.y_test)
 
 
 def test_digits_are_not_shared_between_calls(digits):
@@ -77,9 +77,15 @@ def test_digits_are_not_shared_between_calls(digits):
     assert load_digits().x_train.min() == 0.0
 
 
-@pytest.mark.parametrize("bad", [0, 1, 1.5, -0.1, True, "0.2"])
+@pytest.mark.parametrize("bad", [0, 1, 1.5, -0.1])
 def test_digits_reject_bad_test_fraction(bad):
     with pytest.raises(ValueError, match=r"load_digits: test_fraction must be a number strictly"):
+        load_digits(test_fraction=bad)
+
+
+@pytest.mark.parametrize("bad", [True, "0.2"])
+def test_digits_reject_a_test_fraction_that_is_not_a_number(bad):
+    with pytest.raises(TypeError, match=r"load_digits: test_fraction must be a number strictly"):
         load_digits(test_fraction=bad)
 
 
@@ -256,4 +262,16 @@ def test_noise_is_added_then_clipped():
 )
 def test_xoi_patterns_reject_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
+        xoi_patterns(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 3, "noise": "0.1"}, r"xoi_patterns: noise must be a finite number"),
+        ({"n": 3, "max_shift": 1.0}, r"xoi_patterns: max_shift must be a non-neg"),
+    ],
+)
+def test_xoi_patterns_reject_arguments_of_the_wrong_type(kwargs, message):
+    with pytest.raises(TypeError, match=message):
         xoi_patterns(**kwargs)

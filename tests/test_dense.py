@@ -29,10 +29,13 @@ def test_gradient_check():
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal((4, 5)), rng.standard_normal((5, 3)), rng.standard_normal(3)
     y, cache = dense_forward(x, w, b)
-    dy = rng.standard_normal(y.shape)
-    dx, dw, db = dense_backward(dy, cache)
+    dout = rng.standard_normal(y.shape)
+    dx, dw, db = dense_backward(dout, cache)
     check_backward(
-        lambda: dense_forward(x, w, b)[0], {"x": x, "w": w, "b": b}, {"x": dx, "w": dw, "b": db}, dy
+        lambda: dense_forward(x, w, b)[0],
+        {"x": x, "w": w, "b": b},
+        {"x": dx, "w": dw, "b": db},
+        dout,
     )
 
 
@@ -50,5 +53,9 @@ def test_errors():
     with pytest.raises(TypeError, match=r"^dense_forward: w must hold real numbers"):
         dense_forward(np.ones((2, 4)), np.ones((4, 3), dtype=complex))
     _, cache = dense_forward(np.ones((2, 4)), np.ones((4, 3)))
-    with pytest.raises(ValueError, match=r"dense_backward: dy must have the shape .*\(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"^dense_backward: dout must have the shape of the forward output \(2, 3\); "
+        r"got dout with shape \(3, 2\)$",
+    ):
         dense_backward(np.ones((3, 2)), cache)

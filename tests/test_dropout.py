@@ -32,10 +32,10 @@ def test_gradient_check_with_a_fixed_mask():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 4, 5))
     y, cache = dropout_forward(x, 0.4, rng=7)
-    dy = rng.standard_normal(y.shape)
-    dx = dropout_backward(dy, cache)
+    dout = rng.standard_normal(y.shape)
+    dx = dropout_backward(dout, cache)
     np.testing.assert_array_equal(dx == 0, y == 0)
-    check_backward(lambda: dropout_forward(x, 0.4, rng=7)[0], {"x": x}, {"x": dx}, dy)
+    check_backward(lambda: dropout_forward(x, 0.4, rng=7)[0], {"x": x}, {"x": dx}, dout)
 
 
 def test_dtypes():
@@ -66,5 +66,9 @@ def test_errors():
     with pytest.raises(TypeError, match=r"x must hold real numbers"):
         dropout(np.array(["a"]), 0.5)
     _, cache = dropout_forward(np.ones(3), 0.5, rng=0)
-    with pytest.raises(ValueError, match=r"dropout_backward: dy must have the shape .*\(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"^dropout_backward: dout must have the shape of the forward input \(3,\); "
+        r"got dout with shape \(4,\)$",
+    ):
         dropout_backward(np.ones(4), cache)

@@ -29,15 +29,15 @@ def check_layer_gradients(layer, x, training=False, reset=None):
     rng = np.random.default_rng(1)
     if reset:
         reset()
-    dy = rng.standard_normal(layer.forward(x, training=training).shape)
+    dout = rng.standard_normal(layer.forward(x, training=training).shape)
 
     def loss():
         if reset:
             reset()  # the same dropout mask for every evaluation
-        return float(np.sum(layer.forward(x, training=training) * dy))
+        return float(np.sum(layer.forward(x, training=training) * dout))
 
     loss()
-    dx = layer.backward(dy)
+    dx = layer.backward(dout)
     assert dx.shape == x.shape
     assert norm_rel_error(dx, numeric_gradient(loss, x)) < 1e-6
     for key, value in layer.params.items():
@@ -78,7 +78,9 @@ def test_dense_layer_gradients():
     check_layer_gradients(layer, np.random.default_rng(3).standard_normal((5, 6)))
 
 
-@pytest.mark.parametrize("layer", [ReLU(), LeakyReLU(0.1), Sigmoid(), Tanh(), Flatten()], ids=repr)
+@pytest.mark.parametrize(
+    "layer", [ReLU(), LeakyReLU(alpha=0.1), Sigmoid(), Tanh(), Flatten()], ids=repr
+)
 def test_parameter_free_layer_gradients(layer):
     # values away from 0, where ReLU's kink would break the finite differences
     x = np.random.default_rng(4).standard_normal((2, 3, 4, 5))
@@ -95,6 +97,8 @@ def test_parameter_free_layer_gradients(layer):
         (AvgPool2D(2), (6, 4)),
         (AvgPool2D(3, stride=1), (5, 7)),
         (AvgPool2D(2, mode="ceil"), (5, 7)),
+        (MaxPool2D(3, stride=2, padding=1), (5, 7)),
+        (AvgPool2D(3, stride=2, padding=1, mode="ceil"), (6, 6)),
     ],
     ids=str,
 )
@@ -124,10 +128,10 @@ def test_layers_compute_what_the_functional_core_computes():
     expected = conv2d(x, conv.params["w"], conv.params["b"], stride=1, padding=1)
     np.testing.assert_allclose(conv.forward(x), expected, rtol=1e-12)
     np.testing.assert_array_equal(MaxPool2D(2).forward(x), max_pool2d(x, 2))
-    np.testing.assert_array_equal(AvgPool2D(3, stride=3).forward(x), avg_pool2d(x, 3, 3))
+    np.testing.assert_array_equal(AvgPool2D(3, stride=3).forward(x), avg_pool2d(x, 3, stride=3))
     np.testing.assert_array_equal(Sigmoid().forward(x), sigmoid(x))
     np.testing.assert_array_equal(Tanh().forward(x), tanh(x))
-    np.testing.assert_array_equal(LeakyReLU(0.2).forward(x), leaky_relu(x, 0.2))
+    np.testing.assert_array_equal(LeakyReLU(alpha=0.2).forward(x), leaky_relu(x, alpha=0.2))
     np.testing.assert_array_equal(ReLU().forward(x), np.maximum(x, 0))
     flat = Flatten().forward(x)
     np.testing.assert_array_equal(flat, x.reshape(2, -1))
@@ -146,7 +150,7 @@ def test_params_and_grads_share_keys_shapes_and_dtype():
             assert layer.grads[key].shape == layer.params[key].shape
     assert Conv2D(3, 4, (3, 5), rng=0).params["w"].shape == (4, 3, 3, 5)
     assert Dense(7, 2, rng=0).params["w"].shape == (7, 2)
-    for layer in (ReLU(), MaxPool2D(), Flatten(), Dropout(0.5)):
+    for layer in (ReLU(), MaxPool2D(2), Flatten(), Dropout(0.5)):
         assert layer.params == {} and layer.grads == {}
 
 
@@ -264,11 +268,14 @@ def test_reprs_read_like_the_constructor_calls():
         == "Conv2D(3, 2, kernel_size=(3, 5), stride=1, padding=(1, 2))"
     )
     assert repr(Conv2D(1, 2, 3, mode="floor")).endswith("padding=0, mode='floor')")
-    assert repr(MaxPool2D(2)) == "MaxPool2D(size=2, stride=2)"
-    assert repr(AvgPool2D(3, stride=1)) == "AvgPool2D(size=3, stride=1)"
+    assert repr(MaxPool2D(2)) == "MaxPool2D(kernel_size=2, stride=2)"
+    assert repr(AvgPool2D(3, stride=1)) == "AvgPool2D(kernel_size=3, stride=1)"
+    assert (
+        repr(MaxPool2D(3, stride=2, padding=1)) == "MaxPool2D(kernel_size=3, stride=2, padding=1)"
+    )
     assert repr(Dense(64, 10)) == "Dense(64, 10)"
     assert repr(Dropout(0.25)) == "Dropout(p=0.25)"
-    assert repr(LeakyReLU(0.1)) == "LeakyReLU(alpha=0.1)"
+    assert repr(LeakyReLU(alpha=0.1)) == "LeakyReLU(alpha=0.1)"
     assert [repr(cls()) for cls in (ReLU, Sigmoid, Tanh, Flatten)] == [
         "ReLU()",
         "Sigmoid()",
@@ -289,8 +296,19 @@ def test_reprs_read_like_the_constructor_calls():
         (lambda: Conv2D(1, 2, 3, dtype=np.int32), TypeError, r"Conv2D: dtype must be a floating"),
         (lambda: Dense(3, 0), ValueError, r"Dense: out_features must be a positive integer"),
         (lambda: Dropout(1.0), ValueError, r"Dropout: p must be a number in \[0, 1\)"),
-        (lambda: LeakyReLU(-1), ValueError, r"LeakyReLU: alpha must be a non-negative number"),
-        (lambda: MaxPool2D(0), ValueError, r"MaxPool2D: size must be a positive integer"),
+        (
+            lambda: LeakyReLU(alpha=-1),
+            ValueError,
+            r"LeakyReLU: alpha must be a non-negative number",
+        ),
+        (
+            lambda: LeakyReLU(alpha="0.1"),
+            TypeError,
+            r"LeakyReLU: alpha must be a non-negative number",
+        ),
+        (lambda: MaxPool2D(0), ValueError, r"MaxPool2D: kernel_size must be a positive integer"),
+        (lambda: MaxPool2D(2, 2), TypeError, r"positional argument"),
+        (lambda: Conv2D(1, 2, 3, 2), TypeError, r"positional argument"),
         (lambda: AvgPool2D(2, stride=0), ValueError, r"AvgPool2D: stride must be a positive"),
     ],
 )
@@ -312,9 +330,34 @@ def test_forward_errors_name_the_layer_and_the_rule():
         Conv2D(1, 2, 3).forward(np.zeros((1, 1, 3, 3), dtype=complex))
     with pytest.raises(ValueError, match=r"Conv2D.output_shape: the input must have shape"):
         Conv2D(1, 2, 3).output_shape((2, 5, 5))
+    with pytest.raises(ValueError, match=r"Conv2D.forward: x has 1 channel but"):
+        Conv2D(2, 2, 3).forward(np.zeros((1, 1, 5, 5)))
 
 
-@pytest.mark.parametrize("layer", [Conv2D(1, 2, 3), Dense(2, 2), ReLU(), MaxPool2D(), Flatten()])
+def test_errors_inside_a_layer_name_the_layer_not_the_function_it_calls():
+    with pytest.raises(ValueError, match=r"^Conv2D.forward: \(n - F \+ 2P\)/S \+ 1 = "):
+        Conv2D(1, 2, 3, stride=2).forward(np.zeros((1, 1, 6, 6)))
+    with pytest.raises(ValueError, match=r"^MaxPool2D.forward: x must have 4 dimensions"):
+        MaxPool2D(2).forward(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match=r"^MaxPool2D.forward: .* = 2\.5 is not a whole number"):
+        MaxPool2D(2).forward(np.zeros((1, 1, 5, 5)))
+    with pytest.raises(ValueError, match=r"^AvgPool2D.output_shape: .* = 2\.5 is not a whole"):
+        AvgPool2D(2).output_shape((1, 5, 5))
+    with pytest.raises(TypeError, match=r"^ReLU.forward: x must hold real numbers"):
+        ReLU().forward(np.array(["a"]))
+    with pytest.raises(ValueError, match=r"^Flatten.forward: x must have at least 2 dimensions"):
+        Flatten().forward(np.zeros(3))
+    pool = MaxPool2D(2)
+    pool.forward(np.zeros((1, 1, 4, 4)))
+    with pytest.raises(ValueError, match=r"^MaxPool2D.backward: dout must have the shape"):
+        pool.backward(np.zeros((1, 1, 3, 3)))
+    conv = Conv2D(1, 1, 3)
+    conv.forward(np.zeros((1, 1, 4, 4)))
+    with pytest.raises(ValueError, match=r"^Conv2D.backward: dout must have the shape"):
+        conv.backward(np.zeros((1, 1, 3, 3)))
+
+
+@pytest.mark.parametrize("layer", [Conv2D(1, 2, 3), Dense(2, 2), ReLU(), MaxPool2D(2), Flatten()])
 def test_backward_before_forward_says_what_to_do(layer):
     with pytest.raises(RuntimeError, match=r"\.backward: no forward pass .* call forward first"):
         layer.backward(np.zeros((1, 2)))

@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pytest
 from gradcheck import norm_rel_error, numeric_gradient
@@ -33,7 +31,7 @@ def small_model(seed=0, dtype=np.float32):
     return Sequential(
         Conv2D(1, 4, 3, padding=1, rng=gen, dtype=dtype),
         ReLU(),
-        MaxPool2D(size=3, stride=3),
+        MaxPool2D(kernel_size=3, stride=3),
         Flatten(),
         Dense(4 * 3 * 3, 3, rng=gen, dtype=dtype),
     )
@@ -53,11 +51,11 @@ def test_gradient_check_through_a_small_sequential():
     dropout = Dropout(0.3)
     model = Sequential(
         Conv2D(2, 3, 3, padding=1, rng=gen, dtype=dtype),
-        LeakyReLU(0.1),
+        LeakyReLU(alpha=0.1),
         MaxPool2D(2),
         Conv2D(3, 4, (2, 3), stride=(1, 2), rng=gen, dtype=dtype),
         Tanh(),
-        AvgPool2D(size=(2, 1)),
+        AvgPool2D(kernel_size=(2, 1)),
         Flatten(),
         dropout,
         Dense(4 * 1 * 2, 5, rng=gen, dtype=dtype),
@@ -100,6 +98,7 @@ def test_parameters_are_the_layers_arrays_with_their_names():
 def test_repr_lists_the_layers():
     text = repr(small_model())
     assert text.startswith("Sequential(\n  (0): Conv2D(1, 4, kernel_size=3")
+    assert "(2): MaxPool2D(kernel_size=3, stride=3)\n" in text
     assert "(4): Dense(36, 3)" in text
 
 
@@ -164,13 +163,17 @@ def test_fit_is_deterministic_for_a_fixed_seed(xoi):
     runs = []
     for _ in range(2):
         model = small_model(seed=1)
-        h = model.fit(x, y, epochs=2, batch_size=8, optimizer=SGD(0.05, 0.9), rng=3, progress=False)
+        h = model.fit(
+            x, y, epochs=2, batch_size=8, optimizer=SGD(0.05, momentum=0.9), rng=3, progress=False
+        )
         runs.append((h.loss, [p.value.copy() for p in model.parameters()]))
     assert runs[0][0] == runs[1][0]
     for a, b in zip(runs[0][1], runs[1][1], strict=True):
         np.testing.assert_array_equal(a, b)
     other = small_model(seed=1)
-    h = other.fit(x, y, epochs=2, batch_size=8, optimizer=SGD(0.05, 0.9), rng=4, progress=False)
+    h = other.fit(
+        x, y, epochs=2, batch_size=8, optimizer=SGD(0.05, momentum=0.9), rng=4, progress=False
+    )
     assert h.loss != runs[0][0]  # a different shuffle
 
 
@@ -304,7 +307,7 @@ def test_load_never_unpickles(tmp_path):
 
 
 def test_lenet_digits_architecture():
-    model = lenet_digits(0)
+    model = lenet_digits(rng=0)
     kinds = [type(layer).__name__ for layer in model]
     assert kinds == [
         "Conv2D",
@@ -323,13 +326,11 @@ def test_lenet_digits_architecture():
 
 
 def test_lenet_digits_reaches_97_percent_deterministically():
-    data = load_digits()  # load (and cache) the data outside the timing
-    start = time.perf_counter()
+    # the training time is a benchmark figure (benchmarks/bench.py), not a test
+    data = load_digits()
     result = train_lenet_digits(seed=0, progress=False)
-    seconds = time.perf_counter() - start
     assert result.test_accuracy >= 0.97
     assert result.test_accuracy == result.model.evaluate(data.x_test, data.y_test)[1]
-    assert seconds < 20
     # the same numbers again, to the last bit, on a short run
     short = [train_lenet_digits(seed=0, epochs=2, progress=False) for _ in range(2)]
     assert short[0].history.loss == short[1].history.loss

@@ -77,19 +77,43 @@ def test_optimizers_minimise_a_quadratic():
 
 
 @pytest.mark.parametrize(
-    ("make", "message"),
+    ("make", "exc", "message"),
     [
-        (lambda: SGD(0), r"SGD: lr must be a positive number; got lr=0"),
-        (lambda: SGD(-0.1), r"SGD: lr must be a positive number; got lr=-0.1"),
-        (lambda: SGD(0.1, momentum=1.0), r"SGD: momentum must be a number in \[0, 1\)"),
-        (lambda: Adam(lr=float("nan")), r"Adam: lr must be a positive number; got lr=nan"),
-        (lambda: Adam(betas=(0.9, 1.0)), r"Adam: betas must be a pair of numbers in \[0, 1\)"),
-        (lambda: Adam(betas=0.9), r"Adam: betas must be a pair"),
-        (lambda: Adam(eps=0.0), r"Adam: eps must be a positive number; got eps=0.0"),
+        (lambda: SGD(0), ValueError, r"SGD: lr must be a positive number; got lr=0"),
+        (lambda: SGD(-0.1), ValueError, r"SGD: lr must be a positive number; got lr=-0.1"),
+        (
+            lambda: SGD(0.1, momentum=1.0),
+            ValueError,
+            r"SGD: momentum must be a number in \[0, 1\)",
+        ),
+        (lambda: SGD("0.1"), TypeError, r"^SGD: lr must be a positive number; got lr='0.1'$"),
+        (
+            lambda: Adam(lr=float("nan")),
+            ValueError,
+            r"Adam: lr must be a positive number; got lr=nan",
+        ),
+        (
+            lambda: Adam(betas=(0.9, 1.0)),
+            ValueError,
+            r"^Adam: betas\[1\] must be a number in \[0, 1\); got betas\[1\]=1.0$",
+        ),
+        (
+            lambda: Adam(betas=(-0.1, 0.999)),
+            ValueError,
+            r"^Adam: betas\[0\] must be a number in \[0, 1\); got betas\[0\]=-0.1$",
+        ),
+        (
+            lambda: Adam(betas=("0.9", 0.999)),
+            TypeError,
+            r"^Adam: betas\[0\] must be a number in \[0, 1\); got betas\[0\]='0.9'$",
+        ),
+        (lambda: Adam(betas=0.9), TypeError, r"^Adam: betas must be a pair .*got betas=0.9$"),
+        (lambda: Adam(betas=(0.9,)), ValueError, r"^Adam: betas must be a pair"),
+        (lambda: Adam(eps=0.0), ValueError, r"Adam: eps must be a positive number; got eps=0.0"),
     ],
 )
-def test_bad_hyperparameters_are_rejected(make, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_hyperparameters_are_rejected(make, exc, message):
+    with pytest.raises(exc, match=message):
         make()
 
 

@@ -15,7 +15,7 @@ def test_formula_on_worked_examples():
 def test_strict_rejects_non_whole_output_showing_the_arithmetic():
     with pytest.raises(
         ValueError,
-        match=r"^output_size: \(n - f \+ 2p\)/s \+ 1 = \(10 - 3 \+ 2\*0\)/2 \+ 1 = 4\.5 is not a "
+        match=r"^output_size: \(n - F \+ 2P\)/S \+ 1 = \(10 - 3 \+ 2·0\)/2 \+ 1 = 4\.5 is not a "
         r"whole number, so the filter cannot tile the input evenly\. .*mode='floor'.*"
         r"mode='ceil'",
     ):
@@ -23,7 +23,7 @@ def test_strict_rejects_non_whole_output_showing_the_arithmetic():
 
 
 def test_alexnet_224_does_not_fit():
-    with pytest.raises(ValueError, match=r"\(224 - 11 \+ 2\*0\)/4 \+ 1 = 54\.25 is not"):
+    with pytest.raises(ValueError, match=r"\(224 - 11 \+ 2·0\)/4 \+ 1 = 54\.25 is not"):
         output_size(224, 11, stride=4)
     assert output_size(224, 11, stride=4, mode="floor") == 54
 
@@ -39,8 +39,8 @@ def test_floor_and_ceil():
 def test_filter_larger_than_padded_input():
     with pytest.raises(
         ValueError,
-        match=r"^output_size: the filter \(f=5\) is larger than the padded input "
-        r"\(n \+ 2p = 3\)",
+        match=r"^output_size: the filter \(F=5\) is larger than the padded input "
+        r"\(n \+ 2P = 3\)",
     ):
         output_size(3, 5)
     assert output_size(3, 5, padding=1) == 1
@@ -49,13 +49,34 @@ def test_filter_larger_than_padded_input():
 @pytest.mark.parametrize(
     ("kwargs", "exc", "pattern"),
     [
-        ({"n": 0, "f": 1}, ValueError, r"output_size: n must be a positive integer; got n=0"),
-        ({"n": 5, "f": 2.0}, TypeError, r"f must be a positive integer; got f=2.0"),
-        ({"n": 5, "f": 3, "stride": 0}, ValueError, r"stride must be a positive .*stride=0"),
-        ({"n": 5, "f": 3, "stride": -1}, ValueError, r"got stride=-1"),
-        ({"n": 5, "f": 3, "padding": -1}, ValueError, r"padding must be a non-negative integer"),
-        ({"n": 5, "f": 3, "padding": (1, 1)}, TypeError, r"got padding=\(1, 1\)"),
-        ({"n": 5, "f": 3, "mode": "round"}, ValueError, r"mode must be one of"),
+        (
+            {"input_size": 0, "kernel_size": 1},
+            ValueError,
+            r"^output_size: input_size must be a positive integer; got input_size=0$",
+        ),
+        (
+            {"input_size": 5, "kernel_size": 2.0},
+            TypeError,
+            r"kernel_size must be a positive integer; got kernel_size=2.0",
+        ),
+        (
+            {"input_size": 5, "kernel_size": 3, "stride": 0},
+            ValueError,
+            r"stride must be a positive .*stride=0",
+        ),
+        ({"input_size": 5, "kernel_size": 3, "stride": -1}, ValueError, r"got stride=-1"),
+        (
+            {"input_size": 5, "kernel_size": 3, "padding": -1},
+            ValueError,
+            r"padding must be a non-negative integer",
+        ),
+        (
+            {"input_size": 5, "kernel_size": 3, "padding": (1, 1)},
+            TypeError,
+            r"got padding=\(1, 1\)",
+        ),
+        ({"input_size": 5, "kernel_size": 3, "mode": "round"}, ValueError, r"mode must be one of"),
+        ({"input_size": 5, "kernel_size": 3, "mode": 1}, TypeError, r"mode must be one of"),
     ],
 )
 def test_bad_arguments(kwargs, exc, pattern):
@@ -65,37 +86,37 @@ def test_bad_arguments(kwargs, exc, pattern):
 
 @given(
     n=st.integers(1, 40),
-    f=st.integers(1, 8),
-    s=st.integers(1, 4),
-    p=st.integers(0, 3),
+    F=st.integers(1, 8),
+    S=st.integers(1, 4),
+    P=st.integers(0, 3),
 )
-def test_floor_matches_counting_positions(n, f, s, p):
-    if f > n + 2 * p:
+def test_floor_matches_counting_positions(n, F, S, P):
+    if F > n + 2 * P:
         return
-    positions = len(range(0, n + 2 * p - f + 1, s))
-    assert output_size(n, f, s, p, mode="floor") == positions
-    ceil = output_size(n, f, s, p, mode="ceil")
+    positions = len(range(0, n + 2 * P - F + 1, S))
+    assert output_size(n, F, stride=S, padding=P, mode="floor") == positions
+    ceil = output_size(n, F, stride=S, padding=P, mode="ceil")
     assert ceil in (positions, positions + 1)
-    if (n - f + 2 * p) % s == 0:
-        assert output_size(n, f, s, p) == positions == ceil
+    if (n - F + 2 * P) % S == 0:
+        assert output_size(n, F, stride=S, padding=P) == positions == ceil
 
 
 def test_output_shape2d_per_axis_and_names_the_axis():
-    assert output_shape2d(6, 8, 3, 5, stride=(1, 3)) == (4, 2)
-    assert output_shape2d(7, 7, 3, 3, stride=2, padding=(1, 0)) == (4, 3)
+    assert output_shape2d((6, 8), (3, 5), stride=(1, 3)) == (4, 2)
+    assert output_shape2d((7, 7), 3, stride=2, padding=(1, 0)) == (4, 3)
     with pytest.raises(ValueError, match=r"= 3\.5 is not a whole number along the width"):
-        output_shape2d(7, 8, 3, 3, stride=2)
+        output_shape2d((7, 8), 3, stride=2)
 
 
 def test_same_padding():
-    assert [same_padding(f) for f in (1, 3, 5, 7)] == [0, 1, 2, 3]
-    for f in (3, 5):
-        assert output_size(9, f, padding=same_padding(f)) == 9
+    assert [same_padding(F) for F in (1, 3, 5, 7)] == [0, 1, 2, 3]
+    for F in (3, 5):
+        assert output_size(9, F, padding=same_padding(F)) == 9
     with pytest.raises(
         ValueError,
         match=r'same_padding: "same" padding keeps the size only for an odd filter size and '
-        r"stride 1; got f=4, stride=1",
+        r"stride 1; got kernel_size=4, stride=1",
     ):
         same_padding(4)
-    with pytest.raises(ValueError, match=r"got f=3, stride=2"):
+    with pytest.raises(ValueError, match=r"got kernel_size=3, stride=2"):
         same_padding(3, stride=2)

@@ -28,6 +28,12 @@ def test_temperature():
         ValueError, match=r"^softmax: temperature must be a positive number; got temperature=0$"
     ):
         softmax(z, temperature=0)
+    with pytest.raises(ValueError, match=r"got temperature=-1.0$"):
+        softmax(z, temperature=-1.0)
+    with pytest.raises(
+        TypeError, match=r"^softmax: temperature must be a positive number; got temperature='2'$"
+    ):
+        softmax(z, temperature="2")
 
 
 def test_cross_entropy_values():
@@ -65,7 +71,11 @@ def test_label_errors(func):
         func(logits, np.array([0.0, 1.0, 2.0]))
     with pytest.raises(ValueError, match=r"labels must have shape \(N,\) = \(3,\)"):
         func(logits, [0, 1])
-    with pytest.raises(ValueError, match=rf"^{name}: logits must have 2 dimensions \(N, K\)"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{name}: logits must have 2 dimensions \(N, n_classes\).*; "
+        r"got logits with 1 dimension, shape \(4,\)$",
+    ):
         func(np.zeros(4), [0])
     with pytest.raises(TypeError, match=r"logits must hold real numbers"):
         func(np.array([["a"]]), [0])
