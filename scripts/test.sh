@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install everything and run every test: lint, the cnnkit unit and property tests, the
 # doctests, nbval over every notebook, a full book build with zero warnings, and the
-# browser tests that open every built page in headless Chromium.
+# browser tests that open every built page in headless Chromium (offline, axe-core
+# accessibility and page weight) and every chapter in JupyterLab.
 #
 #   bash scripts/test.sh
 #
-# Needs Python 3.11 and, for the browser tests, Debian's chromium (installed here with
-# apt-get when run as root; otherwise: sudo apt-get install chromium).
+# Needs Python 3.11 and, for the browser tests, Debian's chromium and npm (installed here
+# with apt-get when run as root; otherwise: sudo apt-get install chromium nodejs npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -26,6 +27,19 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+# axe-core, which the accessibility test injects into each built page (from the npm
+# registry; no package-lock, so no registry address is written into the repository)
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "The accessibility test needs npm: sudo apt-get install nodejs npm" >&2
+    exit 1
+  fi
+fi
+npm install --prefix tests/browser --no-package-lock --no-audit --no-fund --loglevel=error
 
 echo "== lint: ruff, and notebooks committed without outputs"
 .venv/bin/ruff check .

@@ -11,9 +11,6 @@ Playwright package drives it and never downloads a browser of its own.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,23 +32,6 @@ def _pages() -> list[str]:
         for p in HTML.rglob("*.html")
         if not skip.intersection(p.relative_to(HTML).parts)
     )
-
-
-@pytest.fixture(scope="session")
-def server():
-    if not HTML.is_dir():
-        pytest.fail(f"no built book at {HTML}: run `bash scripts/build_book.sh` first")
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output readable
-        pass
 
 
 def test_the_book_has_pages():
