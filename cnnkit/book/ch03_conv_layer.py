@@ -501,11 +501,12 @@ def conv_layer_html(
     summary = (
         "<div class='cnnkit-conv-summary' style='line-height:1.7'>" + "<br>".join(rows) + "</div>"
     )
+    if drawing:
+        drawing = (
+            f"<div class='cnnkit-conv-drawing' style='max-width:26em'>{drawing}<br>{_LEGEND}</div>"
+        )
     # the warning goes before the numbers: it says that they use floor mode
-    return (
-        f"<div class='cnnkit-conv-drawing' style='max-width:26em'>{drawing}<br>{_LEGEND}</div>"
-        f"{warning}{summary}"
-    )
+    return drawing + warning + summary
 
 
 def conv_layer_explorer() -> Explorer:
