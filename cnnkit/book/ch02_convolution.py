@@ -158,7 +158,7 @@ def sliding_window_animation(
     Three panels: the input with the current window outlined (padding zeros, if any, are
     drawn outside a dashed line), the filter, and the feature map with the values computed
     so far and the current one outlined. The title gives the position and its value.
-    There is one frame per output position, Ho·Wo frames in row-major order.
+    There is one frame per output position, H_out·W_out frames in row-major order.
 
     Parameters
     ----------
