@@ -27,6 +27,7 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 
 import argparse  # noqa: E402
+import itertools  # noqa: E402
 import math  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -524,6 +525,50 @@ def bench_memory() -> None:
     table.show()
 
 
+def bench_explorers(repeats: int) -> None:
+    """One update of each chapter's explorer: a control moved, the HTML rendered again.
+
+    The book promises that an explorer answers within 0.1 s; this prints the figure
+    instead of a test asserting it (a busy machine would make such a test flaky).
+    Skipped when the book's packages (matplotlib, ipywidgets) are not installed.
+    """
+    try:
+        from cnnkit.book import ch01_images, ch02_convolution, ch03_conv_layer
+    except ImportError as missing:
+        print(f"\nbook explorers: skipped ({missing.name} is not installed)")
+        return
+    # from a start setting, two values of one control set in turns: every call changes
+    # something (the chapter 3 start is its largest drawing)
+    moves = {
+        "ch1 pixels: window moved": (ch01_images.pixel_explorer, {}, "row", (100, 101)),
+        "ch2 filters: preset picked": (
+            ch02_convolution.filter_explorer,
+            {},
+            "preset",
+            ("sobel_x", "box_blur"),
+        ),
+        "ch3 layer: stride moved": (
+            ch03_conv_layer.conv_layer_explorer,
+            {"input_size": 32, "padding": 5},
+            "stride",
+            (1, 2),
+        ),
+    }
+    table = Table("book explorers: one update (set a control, render the HTML)", ["", "ms"])
+    for label, (make, start, name, values) in moves.items():
+        explorer = make()
+        explorer.set(**start)
+        turns = itertools.cycle(values)
+
+        def move(explorer=explorer, name=name, turns=turns) -> None:
+            explorer.set(**{name: next(turns)})
+
+        seconds = median_times({label: move}, repeats)
+        table.add(label, ms(seconds[label]))
+    table.notes.append("the chapters promise an answer within 100 ms per change")
+    table.show()
+
+
 def machine_report(quick: bool) -> None:
     title = "cnnkit benchmarks"
     print(title + (" (--quick: a smoke run, the numbers mean little)" if quick else ""))
@@ -583,6 +628,7 @@ def main(argv: list[str] | None = None) -> None:
     bench_training(1 if args.quick else 20, 1 if args.quick else 3)
     bench_naive(args.quick, repeats)
     bench_memory()
+    bench_explorers(repeats)
     print()
     report_load("at the end")
     print(f"total {time.perf_counter() - start:.0f} s")

@@ -1,0 +1,317 @@
+"""Chapter 1, "Images are matrices of numbers": pixels, channels, layouts and dtypes.
+
+For ``notebooks/01_images.ipynb``: the pixel explorer (:func:`pixel_explorer`) and the
+chapter's exercise checks. Its figures are drawn with :mod:`cnnkit.book.figures`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+
+from cnnkit.book.exercises import Case, CheckResult, Mistake, check_answer, check_function
+from cnnkit.book.explorer import Explorer
+from cnnkit.book.figures import fit_width, img_tag, png_bytes
+from cnnkit.book.style import HIGHLIGHT
+from cnnkit.data import load_digits, sample_image, to_grayscale
+
+# --------------------------------------------------------------------------- the explorer
+_CHANNELS = ["red", "green", "blue", "gray"]
+
+
+@cache
+def explorer_images() -> dict[str, np.ndarray]:
+    """The explorer's images by name: two photos (H, W, 3) and a digit (8, 8), uint8."""
+    digits = load_digits()
+    digit = np.round(digits.x_train[0, 0] * 255).astype(np.uint8)
+    return {
+        "photo: china (RGB)": sample_image("china"),
+        "photo: flower (RGB)": sample_image("flower"),
+        "handwritten digit (gray)": digit,
+    }
+
+
+def window_preview(img: np.ndarray, row: int, col: int, size: int, width: int = 360) -> bytes:
+    """PNG of the image at about ``width`` pixels across, the window outlined in
+    vermillion (:data:`cnnkit.book.style.HIGHLIGHT`).
+
+    A large photo is shown by keeping every k-th pixel (a preview, fast); a small image
+    (the 8×8 digit) is enlarged by repeating each pixel in a k×k block, so pixels stay
+    crisp squares.
+    """
+    rgb = img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
+    view, scale = fit_width(rgb, width, shrink="step")
+    view = np.array(view, dtype=np.uint8)  # a copy to paint on
+    top, left = int(row * scale), int(col * scale)
+    bottom = max(int((row + size) * scale), top + 3)
+    right = max(int((col + size) * scale), left + 3)
+    colour = [int(HIGHLIGHT[i : i + 2], 16) for i in (1, 3, 5)]
+    t = 2  # outline thickness in preview pixels
+    h2, w2 = view.shape[:2]
+    top, left = max(0, top - t), max(0, left - t)
+    bottom, right = min(h2, bottom + t), min(w2, right + t)
+    for rows, cols in [
+        (slice(top, top + t), slice(left, right)),
+        (slice(bottom - t, bottom), slice(left, right)),
+        (slice(top, bottom), slice(left, left + t)),
+        (slice(top, bottom), slice(right - t, right)),
+    ]:
+        view[rows, cols] = colour
+    return png_bytes(view)
+
+
+def numbers_table(patch: np.ndarray, row: int, col: int) -> str:
+    """An HTML table of the window's values, each cell shaded in its own grey level;
+    the headers are the image's own row and column numbers."""
+    head = "".join(f"<th>{col + j}</th>" for j in range(patch.shape[1]))
+    rows = []
+    for i, line in enumerate(patch):
+        cells = []
+        for value in line:
+            v = int(round(float(value)))
+            ink = "#000" if v > 127 else "#fff"
+            cells.append(f'<td style="background:rgb({v},{v},{v});color:{ink}">{v}</td>')
+        rows.append(f"<tr><th>{row + i}</th>{''.join(cells)}</tr>")
+    style = (
+        "<style>.cnnkit-px{border-collapse:collapse;font:12px monospace}"
+        ".cnnkit-px td{width:2.6em;height:1.9em;text-align:center;border:1px solid #999}"
+        ".cnnkit-px th{font-weight:normal;color:#555;padding:0 4px}</style>"
+    )
+    return f'{style}<table class="cnnkit-px"><tr><th></th>{head}</tr>{"".join(rows)}</table>'
+
+
+def pixels_html(image: str, channel: str, size: int, row: int, col: int) -> str:
+    """What the chapter 1 explorer shows: the image with the window, and its numbers.
+
+    Left, a PNG preview of the image named ``image`` (a key of :func:`explorer_images`)
+    with the ``size``×``size`` window at (``row``, ``col``) outlined; right, the values
+    of ``channel`` ("red", "green", "blue" or "gray"; a gray image has only "gray")
+    inside the window. A PNG and an HTML table rather than a matplotlib figure: one
+    update takes milliseconds instead of the ~0.2 s of drawing a figure of the photo.
+    """
+    img = explorer_images()[image]
+    if img.ndim == 2:
+        plane, channel = img, "gray"
+    elif channel == "gray":
+        plane = to_grayscale(img)
+    else:
+        plane = img[..., _CHANNELS.index(channel)]
+    where = f"rows {row}–{row + size - 1}, columns {col}–{col + size - 1}"
+    picture = img_tag(
+        window_preview(img, row, col, size),
+        f"the {image} with the window at {where} outlined",
+        "width:360px",
+    )
+    table = numbers_table(plane[row : row + size, col : col + size], row, col)
+    return (
+        '<div style="display:flex;gap:24px;align-items:flex-start">'
+        f"<div><b>{image}</b>, array shape {img.shape}<br>{picture}</div>"
+        f"<div><b>{channel} values</b>, {where}<br>{table}</div></div>"
+    )
+
+
+def _limits(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The window stays inside the image; a gray image has no channel to pick."""
+    img = explorer_images()[values["image"]]
+    height, width = img.shape[:2]
+    biggest = min(12, height, width)
+    size = min(values["size"], biggest)
+    return {
+        "channel": {"disabled": img.ndim == 2},
+        "size": {"max": biggest},
+        "row": {"max": height - size},
+        "col": {"max": width - size},
+    }
+
+
+def pixel_explorer() -> Explorer:
+    """Chapter 1: pick an image and a channel, move a window, read the pixel values.
+
+    Controls: ``image``, ``channel``, ``size`` (of the window), ``row`` and ``col`` (its
+    top-left pixel). The output is :func:`pixels_html`.
+    """
+    controls = {
+        "image": w.Dropdown(options=list(explorer_images()), description="image"),
+        "channel": w.ToggleButtons(options=_CHANNELS, description="channel"),
+        "size": w.IntSlider(value=8, min=2, max=12, description="window"),
+        "row": w.IntSlider(value=0, min=0, max=100, description="row"),
+        "col": w.IntSlider(value=0, min=0, max=100, description="column"),
+    }
+
+    def arrange(controls: dict[str, w.ValueWidget], output: w.HTML) -> w.Widget:
+        first = w.HBox([controls["image"], controls["channel"]])
+        second = w.HBox([controls["size"], controls["row"], controls["col"]])
+        return w.VBox([first, second, output])
+
+    return Explorer(controls, pixels_html, limits=_limits, arrange=arrange)
+
+
+# --------------------------------------------------------------------------- exercises
+def check_pixel_value(
+    answer: Any,
+    image: np.ndarray,
+    row: int,
+    col: int,
+    channel: int,
+    *,
+    title: str = "pixel value",
+) -> CheckResult:
+    """Check the value the reader read from ``image[row, col, channel]`` of an (H, W, C)
+    image.
+
+    Named mistakes (each only when it gives a different number): swapped row and
+    column; read another channel (the hint names which one).
+
+    Examples
+    --------
+    >>> img = np.arange(24).reshape(2, 4, 3)
+    >>> check_pixel_value(img[1, 2, 1], img, 1, 2, 1)
+    ✓ Correct: pixel value
+    >>> check_pixel_value(img[1, 2, 0], img, 1, 2, 1).mistake
+    'read the red channel'
+    """
+    image = np.asarray(image)
+    names = ["red", "green", "blue"] if image.shape[-1] == 3 else None
+    mistakes = []
+    if col < image.shape[0] and row < image.shape[1]:
+        mistakes.append(
+            Mistake(
+                "swapped row and column",
+                "You swapped row and column: index image[row, column, channel], rows first.",
+                compute=lambda: image[col, row, channel],
+            )
+        )
+    for k in range(image.shape[-1]):
+        if k == channel:
+            continue
+        name = names[k] if names else f"channel {k}"
+        wanted = names[channel] if names else f"channel {channel}"
+        mistakes.append(
+            Mistake(
+                f"read the {name} channel",
+                f"That is the {name} value. The last index picks the channel: "
+                f"{'0 red, 1 green, 2 blue' if names else 'count from 0'}; "
+                f"you want {wanted}.",
+                compute=lambda k=k: image[row, col, k],
+            )
+        )
+    case = Case(label=f"image[{row}, {col}, {channel}]")
+    return check_answer(answer, image[row, col, channel], mistakes, case, title)
+
+
+def check_nbytes(
+    answer: Any, shape: Sequence[int], dtype: Any, *, title: str = "bytes"
+) -> CheckResult:
+    """Check the number of bytes an array of ``shape`` and ``dtype`` takes.
+
+    Named mistakes: counted one byte per value (the uint8 size); used another common
+    float size (float32 for float64 and back); left out the channels (axis -3, when the
+    shape has one).
+
+    Examples
+    --------
+    >>> check_nbytes(48, (2, 3), np.float64)
+    ✓ Correct: bytes
+    >>> check_nbytes(24, (2, 3), np.float64).mistake
+    'float32 size'
+    """
+    dtype = np.dtype(dtype)
+    n_values = int(np.prod(shape))
+    expected = n_values * dtype.itemsize
+    mistakes = [
+        Mistake(
+            "one byte per value",
+            f"One byte per value is the uint8 size; {dtype.name} takes {dtype.itemsize} "
+            "bytes per value.",
+            compute=lambda: n_values,
+        )
+    ]
+    other = {8: ("float32", 4), 4: ("float64", 8)}.get(dtype.itemsize)
+    if other and dtype.kind == "f":
+        mistakes.append(
+            Mistake(
+                f"{other[0]} size",
+                f"{other[1]} bytes per value is the {other[0]} size; {dtype.name} takes "
+                f"{dtype.itemsize}.",
+                compute=lambda: n_values * other[1],
+            )
+        )
+    if len(shape) >= 3:
+        mistakes.append(
+            Mistake(
+                "left out the channels",
+                f"You left out the channels: there are {shape[-3]} values per pixel.",
+                compute=lambda: expected // shape[-3],
+            )
+        )
+    case = Case(label=f"shape {tuple(shape)}, dtype {dtype.name}")
+    return check_answer(answer, expected, mistakes, case, title)
+
+
+def check_difference(
+    fn: Callable[..., Any] | None, *, title: str = "difference(a, b)"
+) -> CheckResult:
+    """Check ``fn(a, b)``, the pixel-by-pixel difference a − b of two uint8 images as real
+    (signed) numbers.
+
+    Named mistakes: the result wrapped around modulo 256 (uint8 arithmetic); returned
+    the absolute difference; returned b − a.
+
+    Examples
+    --------
+    >>> check_difference(lambda a, b: a.astype(float) - b)
+    ✓ Correct: difference(a, b) (all 3 cases pass)
+    >>> check_difference(lambda a, b: a - b).mistake
+    'uint8 wrap-around'
+    """
+    rng = np.random.default_rng(7)
+    dark = np.array([[10, 200, 0], [255, 30, 128]], dtype=np.uint8)
+    bright = np.array([[20, 100, 255], [0, 30, 129]], dtype=np.uint8)
+    cases = [
+        Case(
+            (dark, bright),
+            label="a = [[10, 200, 0], [255, 30, 128]], b = [[20, 100, 255], [0, 30, 129]] (uint8)",
+        ),
+        Case(
+            (
+                rng.integers(0, 256, (5, 7), dtype=np.uint8),
+                rng.integers(0, 256, (5, 7), dtype=np.uint8),
+            ),
+            label="two random 5×7 uint8 images",
+        ),
+        Case(
+            (
+                rng.integers(0, 256, (4, 6, 3), dtype=np.uint8),
+                rng.integers(0, 256, (4, 6, 3), dtype=np.uint8),
+            ),
+            label="two random 4×6 RGB uint8 images (H, W, 3)",
+        ),
+    ]
+
+    def reference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a.astype(np.float64) - b.astype(np.float64)
+
+    mistakes = [
+        Mistake(
+            "uint8 wrap-around",
+            "The result wrapped around modulo 256: uint8 arithmetic keeps the uint8 type. "
+            "Convert a and b to float (or a signed integer type) before subtracting.",
+            compute=lambda a, b: a - b,
+        ),
+        Mistake(
+            "absolute difference",
+            "You returned |a − b|: keep the sign, a pixel darker in a than in b gives a "
+            "negative number.",
+            compute=lambda a, b: np.abs(reference(a, b)),
+        ),
+        Mistake(
+            "b − a",
+            "You computed b − a; the exercise asks for a − b.",
+            compute=lambda a, b: reference(b, a),
+        ),
+    ]
+    return check_function(fn, reference, cases, mistakes, title=title, signature="difference(a, b)")

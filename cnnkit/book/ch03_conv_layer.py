@@ -1,0 +1,834 @@
+"""Chapter 3, "The convolution layer": stride, padding, the number and size of filters.
+
+For ``notebooks/03_conv_layer.ipynb``: the drawings of the positions a window visits
+(:func:`window_positions`, :func:`show_window_positions`, :func:`show_window_positions_1d`,
+and the SVG :func:`window_positions_svg` that the explorer shows), the explorer of a
+layer's knobs (:func:`conv_layer_explorer`) and the chapter's exercise checks.
+
+Notation: an input W×W with C channels, K filters of size F×F, stride S, padding P.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import ipywidgets as w
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from cnnkit.book.exercises import (
+    MACS_MISTAKES,
+    PADDING_HINT,
+    SHAPE_MISTAKES,
+    STRIDE_HINT,
+    Case,
+    CheckResult,
+    Mistake,
+    check_answer,
+    check_function,
+    conv_macs,
+    macs_case,
+    returned_float,
+    same_integer,
+    same_shape,
+)
+from cnnkit.book.explorer import Explorer
+from cnnkit.book.figures import hide_frame, mark_window, new_axes, svg
+from cnnkit.book.style import HIGHLIGHT, OKABE_ITO, warning_box
+from cnnkit.cost import conv2d_cost
+from cnnkit.shapes import output_size
+
+# Drawings of the positions a window visits: zero padding in grey (with its zeros
+# written in), the input in white, input cells that no window ever covers in hatched
+# yellow, a dot on the first cell of every window, the first and last windows outlined.
+_PADDING_FILL = "#D9D9D9"
+_MISSED_FILL = OKABE_ITO["yellow"]
+_START_COLOUR = OKABE_ITO["blue"]
+
+
+class WindowPositions(NamedTuple):
+    """Where a window of size f goes along one axis, as drawn by the chapter 3 figures.
+
+    Attributes
+    ----------
+    before, after : int
+        Zeros before (top/left) and after (bottom/right) the input. In ``mode="ceil"``
+        ``after`` includes the zeros that complete the last, partial window.
+    starts : tuple of int
+        The first cell of each window, counted in the padded axis (0 = first zero).
+    coverage : ndarray of int, shape (n,)
+        How many windows cover each input cell; 0 means the cell is never seen.
+    """
+
+    before: int
+    after: int
+    starts: tuple[int, ...]
+    coverage: np.ndarray
+
+
+def window_positions(
+    n: int,
+    f: int,
+    *,
+    stride: int = 1,
+    padding: int | tuple[int, int] = 0,
+    mode: str = "strict",
+) -> WindowPositions:
+    """The window starts and the coverage of each input cell along one axis.
+
+    The number of windows is :func:`cnnkit.shapes.output_size` (so ``mode="strict"``
+    raises its error for a setting that does not tile the input); window k starts at
+    cell k·S of the padded axis.
+
+    Parameters
+    ----------
+    n, f, stride : int
+        Input size W, filter size F and stride S.
+    padding : int or (int, int), default 0
+        Zeros on each side, or ``(before, after)`` for uneven padding such as
+        TensorFlow's "SAME" (see :func:`cnnkit.conventions.tf_same_padding`).
+    mode : {"strict", "floor", "ceil"}, default "strict"
+        As in :func:`cnnkit.shapes.output_size`.
+
+    Returns
+    -------
+    WindowPositions
+
+    Examples
+    --------
+    >>> pos = window_positions(10, 3, stride=2, mode="floor")
+    >>> pos.starts, pos.coverage.tolist()
+    ((0, 2, 4, 6), [1, 1, 2, 1, 2, 1, 2, 1, 1, 0])
+    """
+    if isinstance(padding, tuple | list):
+        if len(padding) != 2:
+            raise ValueError(
+                f"window_positions: padding must be an integer or a pair (before, after); "
+                f"got padding={padding!r}"
+            )
+        before, after = (int(v) for v in padding)
+        if before < 0 or after < 0:
+            raise ValueError(
+                f"window_positions: padding must not be negative; got padding={padding!r}"
+            )
+        count = output_size(n + before + after, f, stride=stride, padding=0, mode=mode)
+    else:
+        count = output_size(n, f, stride=stride, padding=padding, mode=mode)
+        before = after = int(padding)
+    # ceil mode: zeros at the end complete the last, partial window
+    after += max(0, (count - 1) * stride + f - (n + before + after))
+    starts = tuple(k * stride for k in range(count))
+    coverage = np.zeros(n, dtype=int)
+    for t in starts:
+        lo, hi = max(t - before, 0), min(t - before + f, n)
+        coverage[lo:hi] += 1
+    return WindowPositions(before, after, starts, coverage)
+
+
+def _setting_text(n: int, f: int, stride: int, padding: int | tuple[int, int]) -> str:
+    if isinstance(padding, tuple | list):
+        pad_text = f"P = {padding[0]} before, {padding[1]} after"
+    else:
+        pad_text = f"P = {padding}"
+    return f"W = {n}, F = {f}, S = {stride}, {pad_text}"
+
+
+def show_window_positions_1d(
+    n: int,
+    f: int,
+    *,
+    stride: int = 1,
+    padding: int | tuple[int, int] = 0,
+    mode: str = "strict",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw the positions of a window along one axis as a staircase of bars.
+
+    The top row is the padded input (zeros in grey, with the cell numbers of the padded
+    axis above it); each row below is one window position, a bar over the f cells it
+    covers, labelled with the output value it produces. Input cells that no bar covers
+    are hatched. Parameters as in :func:`window_positions`.
+    """
+    pos = window_positions(n, f, stride=stride, padding=padding, mode=mode)
+    total = pos.before + n + pos.after
+    rows = len(pos.starts)
+    ax = new_axes(ax, figsize=(0.42 * total + 1.4, 0.42 * (rows + 1) + 0.9))
+    for x in range(total):
+        j = x - pos.before
+        is_input = 0 <= j < n
+        missed = is_input and pos.coverage[j] == 0
+        face = _MISSED_FILL if missed else ("white" if is_input else _PADDING_FILL)
+        ax.add_patch(
+            Rectangle(
+                (x - 0.5, -0.5),
+                1,
+                1,
+                facecolor=face,
+                edgecolor="#555555",
+                linewidth=0.8,
+                hatch="///" if missed else None,
+            )
+        )
+        if not is_input:
+            ax.text(x, 0, "0", ha="center", va="center", fontsize=9, color="#333333")
+    for k, t in enumerate(pos.starts):
+        ax.add_patch(
+            Rectangle(
+                (t - 0.5, k + 1 - 0.32),
+                f,
+                0.64,
+                facecolor=OKABE_ITO["sky blue"],
+                edgecolor=_START_COLOUR,
+                linewidth=1.2,
+            )
+        )
+        ax.plot([t], [k + 1], "o", color=_START_COLOUR, markersize=4)
+    ax.set_xlim(-0.6, total - 0.4)
+    ax.set_ylim(rows + 0.6, -0.6)
+    ax.set_aspect("equal")
+    ax.set_yticks(range(rows + 1), ["padded input"] + [f"output {k}" for k in range(rows)])
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(total), [str(x) for x in range(total)])
+    ax.tick_params(length=0, labelsize=8)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_title(title if title is not None else _setting_text(n, f, stride, padding))
+    return ax
+
+
+def show_window_positions(
+    n: int,
+    f: int,
+    *,
+    stride: int = 1,
+    padding: int | tuple[int, int] = 0,
+    mode: str = "strict",
+    ax: Axes | None = None,
+    title: str | None = None,
+    legend: bool | str = False,
+    annotate_padding: bool | None = None,
+) -> Axes:
+    """Draw an n×n input, its zero padding and the positions an f×f window visits.
+
+    White cells are the input (framed in black), grey cells the zero padding (with a 0
+    written in, unless ``annotate_padding`` is False; by default only on small grids),
+    hatched yellow cells input pixels that no window ever covers. A blue dot marks the
+    top-left cell of every window position; the first window is outlined in a solid
+    line and the last one in a dashed line. The same stride and padding are used on
+    both axes; ``n``, ``f``, ``stride``, ``padding`` and ``mode`` as in
+    :func:`window_positions`. ``legend`` adds a key to the marks: True or ``"right"``
+    puts it to the right of the drawing, ``"below"`` under it.
+
+    Returns
+    -------
+    Axes
+    """
+    pos = window_positions(n, f, stride=stride, padding=padding, mode=mode)
+    total = pos.before + n + pos.after
+    ax = new_axes(ax)
+    inside = np.zeros(total, dtype=bool)
+    inside[pos.before : pos.before + n] = True
+    missed_1d = np.zeros(total, dtype=bool)
+    missed_1d[pos.before : pos.before + n] = pos.coverage == 0
+    is_input = np.outer(inside, inside)
+    missed = is_input & (missed_1d[:, None] | missed_1d[None, :])
+    kind = np.where(is_input, 0, 1)
+    kind[missed] = 2
+    cmap = mpl.colors.ListedColormap(["white", _PADDING_FILL, _MISSED_FILL])
+    ax.imshow(kind, cmap=cmap, vmin=-0.5, vmax=2.5, interpolation="nearest")
+    for i, j in np.argwhere(missed):
+        ax.add_patch(
+            Rectangle(
+                (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#555555", linewidth=0
+            )
+        )
+    if annotate_padding is None:
+        annotate_padding = total <= 14
+    if annotate_padding:
+        for i, j in np.argwhere(~is_input):
+            ax.text(j, i, "0", ha="center", va="center", fontsize=7, color="#444444")
+    # cell borders drawn as lines that stop at the edge of the grid
+    edges = np.arange(-0.5, total, 1.0)
+    ax.vlines(edges, -0.5, total - 0.5, colors="#9A9A9A", linewidth=0.5)
+    ax.hlines(edges, -0.5, total - 0.5, colors="#9A9A9A", linewidth=0.5)
+    hide_frame(ax)
+    ax.add_patch(
+        Rectangle(
+            (pos.before - 0.5, pos.before - 0.5), n, n, fill=False, edgecolor="black", linewidth=1.6
+        )
+    )
+    starts = np.array(pos.starts)
+    rr, cc = np.meshgrid(starts, starts, indexing="ij")
+    ax.scatter(
+        cc.ravel(),
+        rr.ravel(),
+        s=max(4.0, 260.0 / total),
+        color=_START_COLOUR,
+        zorder=3,
+        linewidths=0,
+    )
+    first, last = starts[0], starts[-1]
+    mark_window(ax, first, first, f, f)
+    if last != first:
+        mark_window(ax, last, last, f, f).set_linestyle((0, (3, 2)))
+    # a small margin, so that the outlines on the border are drawn in full
+    ax.set_xlim(-0.7, total - 0.3)
+    ax.set_ylim(total - 0.3, -0.7)
+    count = len(starts)
+    ax.set_title(
+        title
+        if title is not None
+        else f"{_setting_text(n, f, stride, padding)}\n→ {count}×{count} positions"
+    )
+    if legend:
+        handles = [
+            Patch(facecolor="white", edgecolor="black", label="input"),
+            Patch(facecolor=_PADDING_FILL, edgecolor="#555555", label="zero padding"),
+            Patch(facecolor=_MISSED_FILL, edgecolor="#555555", hatch="///", label="never visited"),
+            Line2D(
+                [], [], marker="o", linestyle="", color=_START_COLOUR, label="a window starts here"
+            ),
+            Line2D([], [], color=HIGHLIGHT, linewidth=2.5, label="first window"),
+            Line2D(
+                [], [], color=HIGHLIGHT, linewidth=2.5, linestyle=(0, (3, 2)), label="last window"
+            ),
+        ]
+        if legend == "below":
+            place = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.02), "ncols": 3}
+        else:
+            place = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0)}
+        ax.legend(handles=handles, frameon=False, fontsize=8, **place)
+    return ax
+
+
+def window_positions_svg(
+    n: int,
+    f: int,
+    *,
+    stride: int = 1,
+    padding: int | tuple[int, int] = 0,
+    mode: str = "strict",
+    max_size: int = 380,
+) -> str:
+    """The drawing of :func:`show_window_positions` as a small SVG string.
+
+    Same colours and marks (grey zero padding, white input framed in black, hatched
+    yellow cells never visited, a blue dot where each window starts, the first window
+    outlined in a solid and the last in a dashed line), built as text in a few
+    milliseconds. The chapter 3 explorer uses it, because redrawing a matplotlib figure
+    takes longer than the 0.1 s an explorer may take per change.
+
+    Parameters
+    ----------
+    n, f, stride, padding, mode
+        As in :func:`window_positions`.
+    max_size : int, default 380
+        Largest side of the drawing in pixels (cells are 6 to 28 pixels wide).
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element with a ``<title>`` that describes it in words.
+    """
+    pos = window_positions(n, f, stride=stride, padding=padding, mode=mode)
+    total = pos.before + n + pos.after
+    cell = max(6, min(28, max_size // total))
+    m = 4  # margin, so that the outlines on the border are drawn in full
+    side = total * cell + 2 * m
+    b = pos.before
+    missed = [j for j in range(n) if pos.coverage[j] == 0]
+    count = len(pos.starts)
+    described = (
+        f"{n} by {n} input with {pos.before} zeros before and {pos.after} after; "
+        f"a {f} by {f} window visits {count} by {count} positions"
+    )
+    if missed:
+        described += f"; {len(missed)} rows and columns of the input are never visited"
+    parts = [
+        '<defs><pattern id="cnnkit-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" '
+        f'fill="{_MISSED_FILL}"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555555" '
+        'stroke-width="2"/></pattern></defs>',
+        f'<g transform="translate({m},{m})">',
+        f'<rect width="{total * cell}" height="{total * cell}" fill="{_PADDING_FILL}"/>',
+        f'<rect x="{b * cell}" y="{b * cell}" width="{n * cell}" height="{n * cell}" '
+        'fill="white"/>',
+    ]
+    for j in missed:  # a whole row and a whole column of the input
+        parts.append(
+            f'<rect x="{b * cell}" y="{(b + j) * cell}" width="{n * cell}" height="{cell}" '
+            'fill="url(#cnnkit-hatch)"/>'
+        )
+        parts.append(
+            f'<rect x="{(b + j) * cell}" y="{b * cell}" width="{cell}" height="{n * cell}" '
+            'fill="url(#cnnkit-hatch)"/>'
+        )
+    lines = "".join(
+        f"M{k * cell},0V{total * cell}M0,{k * cell}H{total * cell}" for k in range(total + 1)
+    )
+    parts.append(f'<path d="{lines}" stroke="#9A9A9A" stroke-width="0.6" fill="none"/>')
+    if total <= 14:
+        font = max(7, cell // 2)
+        for i in range(total):
+            for j in range(total):
+                if b <= i < b + n and b <= j < b + n:
+                    continue
+                parts.append(
+                    f'<text x="{(j + 0.5) * cell}" y="{(i + 0.5) * cell}" font-size="{font}" '
+                    'text-anchor="middle" dominant-baseline="central" fill="#444444" '
+                    'font-family="sans-serif">0</text>'
+                )
+    parts.append(
+        f'<rect x="{b * cell}" y="{b * cell}" width="{n * cell}" height="{n * cell}" '
+        'fill="none" stroke="black" stroke-width="1.6"/>'
+    )
+    radius = max(1.5, cell * 0.16)
+    dots = "".join(
+        f'<circle cx="{(c + 0.5) * cell}" cy="{(r + 0.5) * cell}" r="{radius:.1f}"/>'
+        for r in pos.starts
+        for c in pos.starts
+    )
+    parts.append(f'<g fill="{_START_COLOUR}">{dots}</g>')
+    for t, dash in ((pos.starts[0], ""), (pos.starts[-1], ' stroke-dasharray="6,4"')):
+        parts.append(
+            f'<rect x="{t * cell}" y="{t * cell}" width="{f * cell}" height="{f * cell}" '
+            f'fill="none" stroke="{HIGHLIGHT}" stroke-width="2.5"{dash}/>'
+        )
+    parts.append("</g>")
+    return svg(side, side, described, "".join(parts))
+
+
+# --------------------------------------------------------------------------- the explorer
+_LEGEND = (
+    "<small>Grey: zero padding. White, framed: the input. Dots: where a window starts. "
+    "Solid and dashed outlines: the first and the last window. Hatched yellow: input "
+    "rows and columns that no window ever covers.</small>"
+)
+
+
+def _invalid_warning(
+    input_size: int, kernel_size: int, stride: int, padding: int, error: ValueError, cost: Any
+) -> str:
+    """The warning box of a setting that strict mode refuses; ``cost`` is floor mode's
+    (None when no window fits at all)."""
+    said = f"cnnkit says: <code>{html.escape(str(error))}</code>"
+    if cost is None:
+        return warning_box("Invalid setting: no window fits", said)
+    n, f = input_size, kernel_size
+    ceil = output_size(n, f, stride=stride, padding=padding, mode="ceil")
+    positions = window_positions(n, f, stride=stride, padding=padding, mode="floor")
+    lost = int((positions.coverage == 0).sum())
+    return warning_box(
+        "Invalid setting: the filter does not tile the input evenly",
+        f"{said}<br>Rounding down (cnnkit <code>mode='floor'</code>, PyTorch, TensorFlow "
+        f"'VALID') gives {cost.output_shape[1]}×{cost.output_shape[2]} and never looks at "
+        f"{lost} of the {n} rows (and as many columns), hatched in the drawing; rounding "
+        f"up (<code>mode='ceil'</code>, Caffe's pooling) gives {ceil}×{ceil}. The drawing "
+        "and the numbers below use floor mode.",
+    )
+
+
+def conv_layer_html(
+    input_size: int,
+    kernel_size: int,
+    stride: int,
+    padding: int,
+    out_channels: int,
+    in_channels: int,
+) -> str:
+    """What the chapter 3 explorer shows for one setting, as HTML.
+
+    The drawing of the positions the filter visits (SVG), then, for a setting that does
+    not tile the input, a warning with cnnkit's strict-mode error, then the output shape,
+    the parameters and the multiply-adds from :func:`cnnkit.cost.conv2d_cost` (floor
+    mode when strict mode refuses the setting).
+
+    Parameters
+    ----------
+    input_size : int
+        W, for a W×W input with ``in_channels`` (C) channels.
+    kernel_size, stride, padding, out_channels : int
+        F, S, P and K.
+    in_channels : int
+        C.
+
+    Returns
+    -------
+    str
+    """
+    n, f, s, p = input_size, kernel_size, stride, padding
+    k, c = out_channels, in_channels
+    in_shape = (c, n, n)
+    # the parameter count does not depend on the input size: a filter-sized input gives it
+    params = conv2d_cost((c, f, f), k, f).params
+    try:
+        cost = conv2d_cost(in_shape, k, f, stride=s, padding=p)
+        mode, warning = "strict", ""
+    except ValueError as strict_error:
+        try:
+            cost = conv2d_cost(in_shape, k, f, stride=s, padding=p, mode="floor")
+        except ValueError:
+            cost = None
+        mode = "floor"
+        warning = _invalid_warning(n, f, s, p, strict_error, cost)
+    rows = [
+        f"<b>Parameters</b> K·(F·F·C + 1) = {k}·({f}·{f}·{c} + 1) = "
+        f"<b>{params:,}</b> (weights {k * f * f * c:,}, biases {k:,})"
+    ]
+    if cost is None:
+        rows.insert(0, "<b>Output shape</b>: none (the filter is larger than the padded input)")
+        drawing = ""
+    else:
+        _, ho, wo = cost.output_shape
+        span = f"({n} − {f} + 2·{p})"
+        rule = f"⌊{span}/{s}⌋ + 1" if mode == "floor" else f"{span}/{s} + 1"
+        rows.insert(
+            0,
+            f"<b>Output shape</b> (K, H<sub>out</sub>, W<sub>out</sub>) = "
+            f"<b>({k}, {ho}, {wo})</b>, with H<sub>out</sub> = W<sub>out</sub> = {rule} = {ho}",
+        )
+        rows.append(
+            f"<b>Multiply-adds</b> H<sub>out</sub>·W<sub>out</sub>·F·F·C·K = "
+            f"{ho}·{wo}·{f}·{f}·{c}·{k} = <b>{cost.macs:,}</b>"
+        )
+        drawing = window_positions_svg(n, f, stride=s, padding=p, mode=mode)
+    summary = (
+        "<div class='cnnkit-conv-summary' style='line-height:1.7'>" + "<br>".join(rows) + "</div>"
+    )
+    if drawing:
+        drawing = (
+            f"<div class='cnnkit-conv-drawing' style='max-width:26em'>{drawing}<br>{_LEGEND}</div>"
+        )
+    # the warning goes before the numbers: it says that they use floor mode
+    return drawing + warning + summary
+
+
+def conv_layer_explorer() -> Explorer:
+    """Chapter 3: the knobs of a convolution layer, with their effect on shape and cost.
+
+    Sliders for the input size W (a W×W input with C channels), the filter size F, the
+    stride S, the zero padding P, the number of filters K and the channels C; the output
+    is :func:`conv_layer_html`. A setting that does not tile the input shows cnnkit's
+    strict-mode error in a warning box, and the floor-mode result.
+    """
+    style = {"description_width": "8em"}
+    layout = w.Layout(width="26em")
+    controls = {
+        "input_size": w.IntSlider(value=10, min=3, max=32, description="input size W"),
+        "kernel_size": w.IntSlider(value=3, min=1, max=11, description="filter size F"),
+        "stride": w.IntSlider(value=2, min=1, max=5, description="stride S"),
+        "padding": w.IntSlider(value=0, min=0, max=5, description="padding P"),
+        "out_channels": w.IntSlider(value=4, min=1, max=256, description="filters K"),
+        "in_channels": w.IntSlider(value=3, min=1, max=16, description="channels C"),
+    }
+    for control in controls.values():
+        control.style = style
+        control.layout = layout
+    return Explorer(
+        controls,
+        conv_layer_html,
+        arrange=lambda controls, output: w.HBox(
+            [w.VBox(list(controls.values())), output], layout=w.Layout(grid_gap="16px")
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- exercises
+def _size_case(n: int, f: int, stride: int, padding: int) -> Case:
+    return Case((n, f, stride, padding), label=f"n={n}, f={f}, stride={stride}, padding={padding}")
+
+
+def _floor_size(n: int, f: int, stride: int, padding: int) -> int:
+    return output_size(n, f, stride=stride, padding=padding, mode="floor")
+
+
+_OUTPUT_SIZE_MISTAKES = (
+    Mistake(
+        "forgot the stride",
+        "Forgot the stride: that is the size for stride 1. The window jumps s pixels per "
+        "step, so divide (n − f + 2p) by s before adding 1.",
+        compute=lambda n, f, s, p: _floor_size(n, f, 1, p),
+    ),
+    Mistake(
+        "forgot the padding",
+        "Forgot the padding: that is the size of the unpadded input. Zero padding adds p "
+        "pixels on each side, so the filter slides over n + 2p pixels.",
+        compute=lambda n, f, s, p: _floor_size(n, f, s, 0),
+    ),
+    Mistake(
+        "counted the padding once",
+        "Counted the padding once: p pixels are added on both sides, so the padded input "
+        "is n + 2p wide, not n + p.",
+        # One-sided padding of p is the same as an input p pixels wider, unpadded.
+        compute=lambda n, f, s, p: _floor_size(n + p, f, s, 0),
+    ),
+    Mistake(
+        "off by one (missing + 1)",
+        "Off by one: (n − f + 2p)/s counts the steps the window takes; the number of "
+        "positions is one more (the first position comes before any step). Add 1.",
+        compute=lambda n, f, s, p: _floor_size(n, f, s, p) - 1,
+    ),
+    Mistake(
+        "off by one (one too many)",
+        "Off by one, one too many: the number of positions is ⌊(n − f + 2p)/s⌋ + 1; "
+        "check that you add 1 only once and subtract the filter size f.",
+        compute=lambda n, f, s, p: _floor_size(n, f, s, p) + 1,
+    ),
+    Mistake(
+        "rounded up instead of down",
+        "Rounded up instead of down: a window that would stick out past the (padded) edge "
+        "is never used, so round (n − f + 2p)/s down, with //.",
+        compute=lambda n, f, s, p: output_size(n, f, stride=s, padding=p, mode="ceil"),
+    ),
+    Mistake(
+        "did not round down",
+        "Did not round down: (n − f + 2p)/s is not always a whole number (the window may "
+        "not fit a last time). Use // (floor division) so you count whole positions only.",
+        # The mistake itself: true division, no floor.
+        compute=lambda n, f, s, p: (n - f + 2 * p) / s + 1,
+    ),
+    Mistake(
+        "returned a float",
+        "Returned a float: the value is right but a size is a whole number. Use // "
+        "instead of /, or convert with int(...).",
+        test=returned_float,
+    ),
+)
+
+
+def check_output_size(
+    fn: Callable[[int, int, int, int], int] | None, *, title: str = "output size"
+) -> CheckResult:
+    """Check a reader's ``fn(n, f, stride, padding) -> int``: positions along one axis.
+
+    The expected answer is ⌊(n − f + 2p)/s⌋ + 1 (floor convention, as PyTorch), from
+    :func:`cnnkit.shapes.output_size` with ``mode="floor"``. The cases include strides
+    that do not divide n − f + 2p, so rounding matters.
+
+    Named mistakes: forgot the stride; forgot the padding; counted the padding once
+    (n + p); off by one (missing + 1, or one too many); rounded up instead of down; did
+    not round down (true division); returned a float.
+
+    Parameters
+    ----------
+    fn : callable or None
+        Called positionally as ``fn(n, f, stride, padding)``.
+    title : str
+        Shown in the result.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> check_output_size(lambda n, f, stride, padding: (n - f + 2 * padding) // stride + 1)
+    ✓ Correct: output size (all 8 cases pass)
+    >>> check_output_size(lambda n, f, stride, padding: (n - f + 2 * padding) // stride)
+    ✗ Not yet: output size (0 of 8 cases pass)
+      Case:     n=5, f=3, stride=1, padding=0
+      Expected: 3
+      Got:      2
+      Hint:     Off by one: (n − f + 2p)/s counts the steps the window takes; the number of
+                positions is one more (the first position comes before any step). Add 1.
+    """
+    cases = [
+        _size_case(5, 3, 1, 0),
+        _size_case(7, 3, 1, 1),
+        _size_case(7, 3, 2, 0),
+        _size_case(10, 3, 2, 0),
+        _size_case(8, 3, 2, 1),
+        _size_case(6, 4, 3, 2),
+        _size_case(28, 5, 1, 2),
+        _size_case(227, 11, 4, 0),
+    ]
+    return check_function(
+        fn,
+        _floor_size,
+        cases,
+        _OUTPUT_SIZE_MISTAKES,
+        title=title,
+        compare=same_integer,
+        signature="fn(n, f, stride, padding)",
+    )
+
+
+def check_conv_output_shape(
+    answer: Any,
+    in_shape: Sequence[int],
+    out_channels: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    *,
+    mode: str = "strict",
+    title: str = "output shape",
+) -> CheckResult:
+    """Check a typed-in output shape (K, H_out, W_out) of a convolution layer.
+
+    The expected shape comes from :func:`cnnkit.cost.conv2d_cost` (``mode`` as there).
+
+    Named mistakes: put the channels last; depth = input channels (instead of the
+    number of filters); forgot the stride; forgot the padding; and the generic ones of
+    :func:`check_shape` (swapped axes, off by one, wrong number of axes, not a shape).
+
+    Examples
+    --------
+    >>> check_conv_output_shape((4, 4, 4), in_shape=(3, 6, 6), out_channels=4, kernel_size=3)
+    ✓ Correct: output shape
+    >>> check_conv_output_shape((3, 4, 4), (3, 6, 6), 4, 3).mistake
+    'depth = input channels'
+    """
+    in_shape = tuple(int(n) for n in in_shape)
+
+    def shape(**changes: Any) -> tuple[int, ...]:
+        kw = {"stride": stride, "padding": padding} | changes
+        cost = conv2d_cost(in_shape, out_channels, kernel_size, mode="floor", **kw)
+        return tuple(int(n) for n in cost.output_shape)
+
+    expected = tuple(
+        int(n)
+        for n in conv2d_cost(
+            in_shape, out_channels, kernel_size, stride=stride, padding=padding, mode=mode
+        ).output_shape
+    )
+    _, rows, cols = expected
+    mistakes = [
+        Mistake(
+            "channels last",
+            "Put the channels last: (H_out, W_out, K) is the layout of image files; the "
+            "book and most frameworks write (K, H_out, W_out), channels first.",
+            compute=lambda: (rows, cols, out_channels),
+        ),
+        Mistake(
+            "depth = input channels",
+            "The depth of the output is the number of filters (one feature map per "
+            "filter), not the number of input channels: each filter sums over all of them.",
+            compute=lambda: (in_shape[0], rows, cols),
+        ),
+        Mistake("forgot the stride", STRIDE_HINT, compute=lambda: shape(stride=1)),
+        Mistake("forgot the padding", PADDING_HINT, compute=lambda: shape(padding=0)),
+    ]
+    case = Case(
+        label=(
+            f"in_shape={in_shape}, out_channels={out_channels}, kernel_size={kernel_size}, "
+            f"stride={stride}, padding={padding}"
+        )
+    )
+    return check_answer(
+        answer, expected, mistakes + list(SHAPE_MISTAKES), case, title, same_shape, same_shape
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Counting: parameters and multiply-adds
+# ---------------------------------------------------------------------------------------
+def _params(in_channels: int, out_channels: int, kernel_size: int) -> int:
+    f = kernel_size
+    return conv2d_cost((in_channels, f, f), out_channels, f).params
+
+
+# Each compute is called like _params: (C, K, F).
+_PARAMS_MISTAKES = (
+    Mistake(
+        "forgot the bias",
+        "Forgot the bias: each filter has F·F·C weights plus one bias, so "
+        "parameters = K·(F·F·C + 1).",
+        compute=lambda c, k, f: conv2d_cost((c, f, f), k, f).weights,
+    ),
+    Mistake(
+        "forgot the input channels",
+        "Forgot the input channels: a filter spans all C input channels, so it has F·F·C "
+        "weights, not F·F. Parameters = K·(F·F·C + 1).",
+        compute=lambda c, k, f: _params(1, k, f),
+    ),
+    Mistake(
+        "used F instead of F·F",
+        "Used the filter size once: an F×F filter has F·F weights per channel.",
+        compute=lambda c, k, f: k * (f * c + 1),
+    ),
+    Mistake(
+        "counted one filter",
+        "Counted one filter: the layer has K filters (= output channels), each with its "
+        "own weights and bias. Multiply by K.",
+        compute=lambda c, k, f: _params(c, 1, f),
+    ),
+)
+
+
+def check_param_count(
+    answer: Any,
+    in_channels: int,
+    out_channels: int,
+    kernel_size: int,
+    *,
+    title: str = "parameter count",
+) -> CheckResult:
+    """Check a typed-in number of parameters of a convolution layer.
+
+    The reference is K·(F·F·C + 1) (weights plus one bias per filter), from
+    :func:`cnnkit.cost.conv2d_cost`. Named mistakes: forgot the bias (K·F·F·C); forgot
+    the input channels (K·(F·F + 1)); used F instead of F·F; counted one filter.
+
+    Examples
+    --------
+    >>> check_param_count(112, in_channels=3, out_channels=4, kernel_size=3)
+    ✓ Correct: parameter count
+    >>> check_param_count(40, in_channels=3, out_channels=4, kernel_size=3).mistake
+    'forgot the input channels'
+    >>> check_param_count(108, in_channels=3, out_channels=4, kernel_size=3).hint
+    'Forgot the bias: each filter has F·F·C weights plus one bias, so parameters = K·(F·F·C + 1).'
+    """
+    case = Case(
+        (in_channels, out_channels, kernel_size),
+        label=(
+            f"in_channels={in_channels}, out_channels={out_channels}, kernel_size={kernel_size}"
+        ),
+    )
+    return check_answer(answer, case.call(_params), _PARAMS_MISTAKES, case, title)
+
+
+def check_macs(fn: Callable[..., int] | None, *, title: str = "multiply-adds") -> CheckResult:
+    """Check a reader's ``fn(in_shape, out_channels, kernel_size, stride, padding) -> int``.
+
+    ``in_shape`` is (C, H, W). The expected number of multiply-adds of a convolution
+    layer is H_out·W_out·F·F·C·K, from :func:`cnnkit.cost.conv2d_cost`.
+
+    Named mistakes (:data:`cnnkit.book.exercises.MACS_MISTAKES`): forgot the input
+    channels; forgot the number of filters; forgot the stride; forgot the padding;
+    divided by the stride instead of its square (H·W/S); used the input size instead of
+    the output size; used F instead of F·F; counted positions, not multiply-adds;
+    returned a float.
+
+    Examples
+    --------
+    >>> def macs(in_shape, out_channels, kernel_size, stride, padding):
+    ...     c, h, w = in_shape
+    ...     ho = output_size(h, kernel_size, stride=stride, padding=padding)
+    ...     wo = output_size(w, kernel_size, stride=stride, padding=padding)
+    ...     return ho * wo * kernel_size * kernel_size * c * out_channels
+    >>> check_macs(macs)
+    ✓ Correct: multiply-adds (all 5 cases pass)
+    """
+    cases = [
+        macs_case((1, 5, 5), 1, 3),
+        macs_case((3, 8, 8), 4, 3),
+        macs_case((1, 28, 28), 6, 5, 1, 2),
+        macs_case((2, 9, 7), 3, 3, 2, 1),
+        macs_case((3, 227, 227), 96, 11, 4, 0),
+    ]
+    return check_function(
+        fn,
+        conv_macs,
+        cases,
+        MACS_MISTAKES,
+        title=title,
+        compare=same_integer,
+        signature="fn(in_shape, out_channels, kernel_size, stride, padding)",
+    )

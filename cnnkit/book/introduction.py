@@ -1,0 +1,156 @@
+"""The introduction (``book/introduction.ipynb``): LeNet-5, and the exercise checks.
+
+The introduction's exercises ask for a choice, a number and a list; their checks are
+:func:`check_data_for_cnn`, :func:`check_c3_rows` and :func:`check_halves`, built on
+:func:`cnnkit.book.exercises.check_value` with hints for the likely wrong answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+
+from cnnkit.book.exercises import CheckResult, check_value
+from cnnkit.book.figures import new_axes
+from cnnkit.book.style import OKABE_ITO
+from cnnkit.shapes import output_size
+
+
+def draw_lenet(ax: Axes | None = None) -> Axes:
+    """Draw LeNet-5 (LeCun et al., 1998, Fig. 2) from the layer sizes the paper gives.
+
+    Each feature-map layer is a stack of squares (one square per map, a few drawn);
+    the fully connected layers are columns of units. The two halves of the network,
+    feature learning and classification, are bracketed underneath.
+    """
+    ax = new_axes(ax, figsize=(10, 3.4))
+    layers = [
+        ("INPUT\n1@32×32", 1, 32),
+        ("C1: conv 5×5\n6@28×28", 6, 28),
+        ("S2: subsample\n6@14×14", 6, 14),
+        ("C3: conv 5×5\n16@10×10", 16, 10),
+        ("S4: subsample\n16@5×5", 16, 5),
+    ]
+    dense = [("C5: 120", 120), ("F6: 84", 84), ("OUTPUT\n10", 10)]
+    x = 0.0
+    scale = 0.09  # drawing units per pixel
+    for label, depth, size in layers:
+        side = size * scale
+        shown = min(depth, 6)
+        for k in range(shown):
+            dx = dy = 0.12 * k
+            ax.add_patch(
+                Rectangle(
+                    (x + dx, -side / 2 + dy),
+                    side,
+                    side,
+                    facecolor=OKABE_ITO["sky blue"] if k < shown - 1 else OKABE_ITO["blue"],
+                    edgecolor="black",
+                    linewidth=0.6,
+                    alpha=0.9,
+                )
+            )
+        ax.text(x + side / 2, -1.95, label, ha="center", va="top", fontsize=10)
+        x += side + 0.12 * shown + 1.0
+    feature_end = x - 0.3
+    for label, units in dense:
+        height = 0.02 * units + 0.3
+        ax.add_patch(
+            Rectangle(
+                (x, -height / 2),
+                0.25,
+                height,
+                facecolor=OKABE_ITO["orange"],
+                edgecolor="black",
+                linewidth=0.6,
+            )
+        )
+        ax.text(x + 0.125, -1.95, label, ha="center", va="top", fontsize=10)
+        x += 1.6
+    end = x - 1.3
+    for x0, x1, text in [
+        (0.0, feature_end, "feature learning (convolution + subsampling)"),
+        (feature_end + 0.3, end, "classification (fully connected)"),
+    ]:
+        ax.annotate(
+            "",
+            xy=(x0, -2.85),
+            xytext=(x1, -2.85),
+            arrowprops={"arrowstyle": "<->", "color": "black", "linewidth": 1},
+        )
+        ax.text((x0 + x1) / 2, -3.05, text, ha="center", va="top", fontsize=11)
+    ax.set_xlim(-0.3, x - 0.6)
+    ax.set_ylim(-3.75, 2.4)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+# --------------------------------------------------------------------------- exercises
+_TOOL_HINTS = {
+    "a": "A table's columns have no neighbours: reorder them and nothing changes. A "
+    "convolution would read patterns into the column order.",
+    "c": "A set has no order and no grid: there is no neighbourhood for a filter to slide over.",
+}
+
+
+def check_data_for_cnn(answer: Any) -> CheckResult:
+    """Exercise 1: which data suits a CNN, "a" (a table), "b" (a spectrogram) or "c"
+    (a set)? The answer is "b": time and frequency form a grid.
+
+    Examples
+    --------
+    >>> check_data_for_cnn("b")
+    ✓ Correct: the data for a CNN
+    """
+    return check_value(answer, "b", _TOOL_HINTS, title="the data for a CNN")
+
+
+def check_c3_rows(answer: Any) -> CheckResult:
+    """Exercise 2: the rows of a C3 map of LeNet-5, a 5×5 filter over a 14×14 map
+    without padding: ``output_size(14, 5)``.
+
+    Examples
+    --------
+    >>> check_c3_rows(10)
+    ✓ Correct: rows of a C3 map
+    >>> check_c3_rows(9).hint.startswith("Count the positions, not the steps")
+    True
+    """
+    rows = output_size(14, 5)
+    hints = {
+        rows - 1: "Count the positions, not the steps: the filter starts at rows 0 to 9, "
+        "which is 10 positions (14 − 5 + 1).",
+        14: "Without padding the filter cannot be centred on the border rows, so the map shrinks.",
+        14 - 2: "That is the shrink of a 3×3 filter; these filters are 5×5.",
+    }
+    return check_value(answer, rows, hints, title="rows of a C3 map")
+
+
+#: The answer of exercise 3, for its four layers in the order the exercise lists them.
+HALVES = ["features", "features", "classification", "classification"]
+_HALVES_HINTS = [
+    (
+        ["features", "classification", "classification", "classification"],
+        "Pooling shrinks feature maps and keeps them maps: it belongs with the convolutions.",
+    ),
+    (
+        ["features", "features", "features", "classification"],
+        "A fully connected layer connects every input to every output: it mixes the "
+        "whole flattened volume, which is classification.",
+    ),
+]
+
+
+def check_halves(answer: Any) -> CheckResult:
+    """Exercise 3: the half of a CNN ("features" or "classification") that each of a
+    convolution, a pooling layer, a fully connected layer and the softmax belongs to.
+
+    Examples
+    --------
+    >>> check_halves(HALVES)
+    ✓ Correct: the two halves
+    """
+    return check_value(answer, HALVES, _HALVES_HINTS, title="the two halves")

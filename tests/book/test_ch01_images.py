@@ -1,0 +1,106 @@
+"""Chapter 1 (cnnkit.book.ch01_images): the pixel explorer and the exercise checks."""
+
+from __future__ import annotations
+
+import base64
+import re
+from io import BytesIO
+
+import numpy as np
+from PIL import Image
+
+from cnnkit.book import ch01_images as ch1
+from cnnkit.data import sample_image
+
+
+def _pictures(page: str) -> list[np.ndarray]:
+    """The PNG pictures embedded in an explorer's HTML, as RGB arrays."""
+    found = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    return [np.asarray(Image.open(BytesIO(base64.b64decode(b))).convert("RGB")) for b in found]
+
+
+def _table(page: str) -> np.ndarray:
+    rows = re.findall(r"<tr><th>\d+</th>(.*?)</tr>", page)
+    return np.array([[int(v) for v in re.findall(r">(\d+)</td>", row)] for row in rows])
+
+
+def test_the_explorer_shows_the_chosen_window_and_channel():
+    explorer = ch1.pixel_explorer()
+    assert explorer.values["image"].startswith("photo: china")
+    page = explorer.set(size=4, row=100, col=170, channel="green")
+    photo = sample_image("china")
+    np.testing.assert_array_equal(_table(page), photo[100:104, 170:174, 1])
+    assert "<b>green values</b>, rows 100–103, columns 170–173" in page
+    assert "array shape (427, 640, 3)" in page
+    (preview,) = _pictures(page)
+    assert preview.shape[1] <= 360  # a preview, not the full photo
+    vermillion = np.all(preview == [0xD5, 0x5E, 0x00], axis=-1)
+    rows, cols = np.nonzero(vermillion)
+    scale = preview.shape[1] / photo.shape[1]
+    assert abs(rows.mean() - 101.5 * scale) < 3 and abs(cols.mean() - 171.5 * scale) < 3
+
+
+def test_the_table_headers_are_the_image_coordinates():
+    page = ch1.pixels_html("photo: china (RGB)", "red", 3, 100, 170)
+    assert "<th>170</th>" in page and "<th>102</th>" in page
+    assert _table(page).shape == (3, 3)
+
+
+def test_the_gray_channel_of_a_photo_is_its_luminance():
+    from cnnkit.data import to_grayscale
+
+    page = ch1.pixels_html("photo: flower (RGB)", "gray", 2, 10, 20)
+    gray = to_grayscale(sample_image("flower"))[10:12, 20:22]
+    np.testing.assert_array_equal(_table(page), np.round(gray).astype(int))
+
+
+def test_the_small_digit_is_enlarged_into_crisp_squares():
+    page = ch1.pixels_html("handwritten digit (gray)", "red", 8, 0, 0)
+    (preview,) = _pictures(page)
+    assert preview.shape[1] >= 8 * 40  # crisp squares, not 8 pixels wide
+    assert page.count("<td") == 64
+    assert "<b>gray values</b>" in page  # a gray image has no red channel
+
+
+def test_the_sliders_stay_inside_the_image():
+    explorer = ch1.pixel_explorer()
+    c = explorer.controls
+    explorer.set(size=12, row=400)
+    explorer.set(image="handwritten digit (gray)")
+    assert c["channel"].disabled  # a gray image has one channel
+    assert c["size"].max == 8 and explorer.values["size"] == 8
+    assert c["row"].max == 0 and c["col"].max == 0 and explorer.values["row"] == 0
+    explorer.set(image="photo: flower (RGB)", size=5)
+    assert not c["channel"].disabled
+    assert c["row"].max == 427 - 5 and c["col"].max == 640 - 5
+
+
+# --------------------------------------------------------------------------- exercises
+def test_check_pixel_value_names_swapped_axes_and_wrong_channels():
+    img = np.arange(4 * 5 * 3).reshape(4, 5, 3)
+    assert ch1.check_pixel_value(img[3, 1, 1], img, 3, 1, 1)
+    assert ch1.check_pixel_value(img[1, 3, 1], img, 3, 1, 1).mistake == "swapped row and column"
+    assert ch1.check_pixel_value(img[3, 1, 2], img, 3, 1, 1).mistake == "read the blue channel"
+    miss = ch1.check_pixel_value(img[3, 1, 0], img, 3, 1, 1)
+    assert miss.mistake == "read the red channel" and "you want green" in miss.hint
+    assert not ch1.check_pixel_value(None, img, 3, 1, 1).attempted
+
+
+def test_check_nbytes_names_the_dtype_and_channel_mistakes():
+    shape = (1, 3, 4, 5)
+    assert ch1.check_nbytes(480, shape, np.float64)
+    assert ch1.check_nbytes(60, shape, np.float64).mistake == "one byte per value"
+    assert ch1.check_nbytes(240, shape, np.float64).mistake == "float32 size"
+    assert ch1.check_nbytes(160, shape, np.float64).mistake == "left out the channels"
+    assert ch1.check_nbytes(480, shape, np.float32).mistake == "float64 size"
+
+
+def test_check_difference_detects_wraparound_sign_and_order():
+    assert ch1.check_difference(lambda a, b: a.astype(np.int16) - b)
+    assert ch1.check_difference(lambda a, b: a - b).mistake == "uint8 wrap-around"
+    absolute = ch1.check_difference(lambda a, b: np.abs(a.astype(float) - b))
+    assert absolute.mistake == "absolute difference"
+    assert ch1.check_difference(lambda a, b: b.astype(float) - a).mistake == "b − a"
+    assert not ch1.check_difference(lambda a, b: None).attempted
+    crashed = ch1.check_difference(lambda a, b: a.astype(float) - b.T)
+    assert not crashed and "raised ValueError" in str(crashed.got)
