@@ -81,18 +81,6 @@ class _Setup(NamedTuple):
     geometry: Window
     ndim: int  # ndim of the caller's x, to give the output back in the same form
 
-    @property
-    def stride(self) -> tuple[int, int]:
-        return self.geometry.stride
-
-    @property
-    def padding(self) -> tuple[int, int, int, int]:
-        return self.geometry.padding
-
-    @property
-    def out_hw(self) -> tuple[int, int]:
-        return self.geometry.out_hw
-
 
 def _check_bias(b: object, k: int, ndim: int, func: str) -> np.ndarray:
     """``b`` as an array of shape (K,): one bias per filter, never a bare number.
@@ -288,10 +276,10 @@ def _columns(s: _Setup, xp: np.ndarray) -> np.ndarray:
     """The column matrix of the images ``xp``, with a row of ones when there is a bias."""
     fh, fw = s.w.shape[2:]
     # a 1x1 filter with stride 1 uses the input itself as columns: no room for the ones
-    ones = s.b is not None and not (fh == fw == 1 and s.stride == (1, 1))
-    if _flat_shift(s.stride, fh, fw):
-        return _im2col_flat(xp, fh, fw, s.out_hw, ones)
-    return _im2col(xp, fh, fw, s.stride, s.out_hw, ones)
+    ones = s.b is not None and not (fh == fw == 1 and s.geometry.stride == (1, 1))
+    if _flat_shift(s.geometry.stride, fh, fw):
+        return _im2col_flat(xp, fh, fw, s.geometry.out_hw, ones)
+    return _im2col(xp, fh, fw, s.geometry.stride, s.geometry.out_hw, ones)
 
 
 def _multiply(s: _Setup, cols: np.ndarray, wp: int, out: np.ndarray) -> None:
@@ -299,7 +287,7 @@ def _multiply(s: _Setup, cols: np.ndarray, wp: int, out: np.ndarray) -> None:
     k = s.w.shape[0]
     fh, fw = s.w.shape[2:]
     wmat = s.w.reshape(k, -1)
-    flat = _flat_shift(s.stride, fh, fw)
+    flat = _flat_shift(s.geometry.stride, fh, fw)
     folded = cols.shape[0 if flat else 1] > wmat.shape[1]
     if folded:
         # the row of ones in the columns meets the bias as the last column of filters
@@ -313,7 +301,7 @@ def _multiply(s: _Setup, cols: np.ndarray, wp: int, out: np.ndarray) -> None:
         return
     # flat-shift: one product for the batch, (K, N*L); keep the Ho x Wo valid positions
     prod = np.matmul(wmat, cols.reshape(cols.shape[0], -1))
-    prod = _flat_view(prod.reshape(k, *cols.shape[1:]), cols.shape[1], wp, s.out_hw)
+    prod = _flat_view(prod.reshape(k, *cols.shape[1:]), cols.shape[1], wp, s.geometry.out_hw)
     if folded or s.b is None:
         np.copyto(out, prod)
     else:
@@ -327,13 +315,13 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
     the column matrix of one group at a time: the same numbers, faster and in less memory.
     """
     n, k = s.x.shape[0], s.w.shape[0]
-    xp = pad_array(s.x, s.padding)
-    out = np.empty((n, k, *s.out_hw), dtype=s.x.dtype)
+    xp = pad_array(s.x, s.geometry.padding)
+    out = np.empty((n, k, *s.geometry.out_hw), dtype=s.x.dtype)
     if keep_cols:
         cols = _columns(s, xp)
         _multiply(s, cols, xp.shape[3], out)
         return out, cols
-    per_image = s.w[0].size * s.out_hw[0] * xp.shape[3] * xp.itemsize
+    per_image = s.w[0].size * s.geometry.out_hw[0] * xp.shape[3] * xp.itemsize
     for part in _chunks(n, per_image):
         _multiply(s, _columns(s, xp[part]), xp.shape[3], out[part])
     return out, None
@@ -342,8 +330,8 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
 def _forward_naive(s: _Setup) -> np.ndarray:
     n, k = s.x.shape[0], s.w.shape[0]
     fh, fw = s.w.shape[2:]
-    (sh, sw), (ho, wo) = s.stride, s.out_hw
-    xp = pad_array(s.x, s.padding)
+    (sh, sw), (ho, wo) = s.geometry.stride, s.geometry.out_hw
+    xp = pad_array(s.x, s.geometry.padding)
     out = np.zeros((n, k, ho, wo), dtype=s.x.dtype)
     for i_n in range(n):
         for i_k in range(k):

@@ -87,7 +87,7 @@ def show_products(
 
     Parameters
     ----------
-    window, kernel : ndarray, shape (KH, KW) or (C, KH, KW)
+    window, kernel : ndarray, shape (FH, FW) or (C, FH, FW)
         The part of the input under the filter, and the filter (same shape).
     fmt : str
         Format of the numbers written in the cells and of the sums, e.g. ``"{:.2f}"``.
@@ -107,8 +107,8 @@ def show_products(
     ker = np.asarray(kernel, dtype=float)
     if win.shape != ker.shape or win.ndim not in (2, 3):
         raise ValueError(
-            "show_products: window and kernel must have the same shape, (KH, KW) or "
-            f"(C, KH, KW); got window {win.shape} and kernel {ker.shape}"
+            "show_products: window and kernel must have the same shape, (FH, FW) or "
+            f"(C, FH, FW); got window {win.shape} and kernel {ker.shape}"
         )
     single = win.ndim == 2
     if single:
@@ -163,7 +163,7 @@ def sliding_window_animation(
     Parameters
     ----------
     image : ndarray, shape (H, W)
-    kernel : ndarray, shape (KH, KW)
+    kernel : ndarray, shape (FH, FW)
     stride, padding : int
         As in :func:`cnnkit.convolution.conv2d` (the output size must be a whole number).
     interval : int
@@ -281,7 +281,7 @@ def show_filter_responses(
     ----------
     image : ndarray, shape (H, W)
         A grey-level image.
-    kernels : dict of str to ndarray, shape (KH, KW)
+    kernels : dict of str to ndarray, shape (FH, FW)
         Title of each panel and its filter, e.g. ``cnnkit.filters.PRESETS``.
     ncols : int
         Panels per row.
@@ -576,7 +576,7 @@ def _conv2d_mistakes() -> list[Mistake]:
             "swapped H and W",
             "Swapped H and W: your output has the height and the width exchanged. Rows "
             "(height, axis 0) come first, columns (width, axis 1) second, for the input, "
-            "the kernel (KH, KW) and the output (H_out, W_out).",
+            "the kernel (FH, FW) and the output (H_out, W_out).",
             test=_swapped_axes,
         ),
         Mistake(
@@ -603,7 +603,7 @@ def check_conv2d(
 ) -> CheckResult:
     """Check a reader's ``fn(x, w, stride=1, padding=0)`` on 2-D inputs.
 
-    ``x`` has shape (H, W), ``w`` shape (KH, KW); the expected result is the
+    ``x`` has shape (H, W), ``w`` shape (FH, FW); the expected result is the
     cross-correlation (kernel not flipped) of shape (H_out, W_out), from
     :func:`cnnkit.convolution.conv2d`. The cases use rectangular inputs and kernels,
     stride 2 and padding 1; every setting tiles the input exactly.

@@ -236,6 +236,6 @@ def live_note(notebook: str) -> HTML:
         f'<p class="cnnkit-live-note" style="border-left:4px solid {OKABE_ITO["blue"]};'
         'padding:0.3em 0.8em;background:#f2f7fb">'
         "<strong>Live explorer.</strong> Its controls need a running Python kernel: "
-        f'<a href="{url}">open this chapter in Binder</a> or run the notebook in '
-        "JupyterLab. The figure below shows a few of its settings.</p>"
+        f'<a href="{url}" style="color:#0b4f9e">open this chapter in Binder</a> or run the '
+        "notebook in JupyterLab. The figure below shows a few of its settings.</p>"
     )

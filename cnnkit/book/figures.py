@@ -233,8 +233,9 @@ def animation_html(anim: Animation, default_mode: str = "once", alt: str | None 
     The book must read with no internet, so the link is removed and each icon is
     replaced by a Unicode symbol; the buttons keep their titles and ARIA labels.
     The random element ids are replaced by a counter, so that a rebuilt page is the same.
-    ``alt``, if given, becomes the alt text of the frame image (what the animation shows,
-    in words, for a reader who cannot see it).
+    The frame slider, which the template leaves unnamed (axe-core: a critical "label"
+    violation), is labelled "Frame". ``alt``, if given, becomes the alt text of the frame
+    image (what the animation shows, in words, for a reader who cannot see it).
     """
     page = anim.to_jshtml(default_mode=default_mode)
     page = re.sub(r"<link[^>]*font-awesome[^>]*>", "", page, flags=re.DOTALL)
@@ -250,6 +251,11 @@ def animation_html(anim: Animation, default_mode: str = "once", alt: str | None 
     ids = set(re.findall(r"[0-9a-f]{32}", page))
     for n, old in enumerate(sorted(ids)):
         page = page.replace(old, f"cnnkit{_ANIMATION_COUNT}x{n}")
+    page = re.sub(
+        r'<input id="_anim_slider[^"]*" type="range"',
+        lambda m: f'{m.group(0)} aria-label="Frame"',
+        page,
+    )
     if alt is not None:
         text = html.escape(alt, quote=True)
         page = re.sub(r'<img id="_anim_img[^"]*"', lambda m: f'{m.group(0)} alt="{text}"', page)
