@@ -1,6 +1,8 @@
 """Each chapter in JupyterLab, as a reader running it: all cells run without an error,
-the explorer's widgets render (ipywidgets 8 in JupyterLab 4 needs no extension step), and
-moving a control changes what the explorer shows.
+every markdown cell renders (jupyterlab-myst: no raw MyST role or directive, no number
+left as its bare expression, no "Unknown Directive" box), the explorer's widgets render
+(ipywidgets 8 in JupyterLab 4 needs no extension step), and moving a control changes
+what the explorer shows.
 
 Starts JupyterLab on 127.0.0.1 with a random port and token, drives it with Debian's
 chromium through Playwright, and saves a screenshot per chapter to
@@ -9,6 +11,7 @@ chromium through Playwright, and saves a screenshot per chapter to
 
 from __future__ import annotations
 
+import re
 import secrets
 import socket
 import subprocess
@@ -21,7 +24,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "jupyterlab"
-NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = [
+    "book/introduction.ipynb",
+    *sorted(f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+]
+#: What a rendered markdown cell must not show: MyST that was not rendered (a role or a
+#: directive fence), jupyterlab-myst's box for an unknown directive or role, or an
+#: {eval} value still showing its expression (prose.name) instead of the number.
+RAW_MYST = re.compile(
+    r"\{(eval|glue|glue:text|footcite|cite|cite:p|doc|ref|numref|footbibliography)\}"
+    r"|```|:::|Unknown (Directive|Role)|\bprose\.[a-z_]"
+)
 
 pytestmark = pytest.mark.browser
 
@@ -94,8 +107,8 @@ def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(notebook, lab, bro
     page_errors: list[str] = []
     tab.on("pageerror", lambda e: page_errors.append(str(e)))
     # a workspace of its own, so that only this chapter is open
-    workspace = notebook.replace(".ipynb", "")
-    tab.goto(f"{url}/lab/workspaces/{workspace}/tree/notebooks/{notebook}?token={token}&reset")
+    workspace = Path(notebook).stem
+    tab.goto(f"{url}/lab/workspaces/{workspace}/tree/{notebook}?token={token}&reset")
     tab.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
     tab.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     tab.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
@@ -135,6 +148,26 @@ def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(notebook, lab, bro
     tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
     assert not tracebacks, f"{notebook}: a cell raised:\n{tracebacks[0][:2000]}"
 
+    # every markdown cell, rendered (the settings turn JupyterLab's lazy rendering off)
+    tab.wait_for_timeout(1000)  # {eval} values arrive after their cells have run
+    texts = tab.locator(".jp-MarkdownCell .myst, .jp-MarkdownCell .jp-RenderedMarkdown")
+    rendered = texts.all_inner_texts()
+    cells = tab.locator(".jp-MarkdownCell").count()
+    assert len(rendered) >= cells > 0, f"{notebook}: {len(rendered)} of {cells} rendered"
+    raw = [
+        (m.group(0), t[max(0, m.start() - 60) : m.end() + 60])
+        for t in rendered
+        for m in [RAW_MYST.search(t)]
+        if m
+    ]
+    assert not raw, f"{notebook}: raw MyST in a rendered markdown cell: {raw[:3]}"
+    if notebook.startswith("book/"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SHOTS / f"{Path(notebook).stem}.png"))
+        tab.close()
+        assert not page_errors, f"{notebook}: page errors {page_errors}"
+        return  # the introduction has no explorer
+
     views = tab.locator(".jupyter-widgets.widget-box, .jupyter-widgets.widget-hbox")
     # JupyterLab renders cells far from the viewport lazily: wait for the explorer to be
     # in the page, then scroll to it
@@ -165,7 +198,7 @@ def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(notebook, lab, bro
     after = explorer.evaluate(pictures_js)
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / notebook.replace(".ipynb", ".png")))
+    tab.screenshot(path=str(SHOTS / f"{Path(notebook).stem}.png"))
     tab.close()
     assert before != after, f"{notebook}: moving a control did not change the explorer's picture"
     assert not page_errors, f"{notebook}: page errors {page_errors}"
