@@ -77,4 +77,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _accessible_chrome)
     app.connect("html-page-context", _accessible_body)
     app.add_css_file("offline_book.css")
+    # the explorers' web forms: the book's own script, no library (see cnnkit.book.explorer)
+    app.add_js_file("webform.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -35,33 +35,45 @@ def explorer_images() -> dict[str, np.ndarray]:
     }
 
 
-def window_preview(img: np.ndarray, row: int, col: int, size: int, width: int = 360) -> bytes:
-    """PNG of the image at about ``width`` pixels across, the window outlined in
-    vermillion (:data:`cnnkit.book.style.HIGHLIGHT`).
+@cache
+def _preview(image: str, width: int = 360) -> tuple[str, float]:
+    """The ``<img>`` of a whole image about ``width`` pixels across, and its scale
+    (preview pixels per image pixel). A photo is shown by keeping every k-th pixel (a
+    JPEG, light); a small image (the 8×8 digit) is enlarged by repeating each pixel in a
+    k×k block, so pixels stay crisp squares (a PNG). The picture keeps its size (no CSS
+    may shrink it), so that the window drawn over it stays in place."""
+    img = explorer_images()[image]
+    view, scale = fit_width(img, width, shrink="step")
+    height, wide = view.shape[:2]
+    picture = img_tag(
+        png_bytes(np.ascontiguousarray(view), photo=scale < 1),
+        f"the {image}",
+        f"width:{wide}px;height:{height}px;max-width:none",
+    )
+    return picture, scale
 
-    A large photo is shown by keeping every k-th pixel (a preview, fast); a small image
-    (the 8×8 digit) is enlarged by repeating each pixel in a k×k block, so pixels stay
-    crisp squares.
+
+def window_preview(image: str, row: int, col: int, size: int) -> str:
+    """HTML: the image named ``image`` with the ``size``×``size`` window at (``row``,
+    ``col``) outlined in vermillion (:data:`cnnkit.book.style.HIGHLIGHT`).
+
+    The outline is a box drawn over the picture, not pixels painted into it: the picture
+    is then the same for every window, and the web book's form of the explorer stores it
+    once for all its settings.
     """
-    rgb = img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
-    view, scale = fit_width(rgb, width, shrink="step")
-    view = np.array(view, dtype=np.uint8)  # a copy to paint on
-    top, left = int(row * scale), int(col * scale)
-    bottom = max(int((row + size) * scale), top + 3)
-    right = max(int((col + size) * scale), left + 3)
-    colour = [int(HIGHLIGHT[i : i + 2], 16) for i in (1, 3, 5)]
+    picture, scale = _preview(image)
     t = 2  # outline thickness in preview pixels
-    h2, w2 = view.shape[:2]
-    top, left = max(0, top - t), max(0, left - t)
-    bottom, right = min(h2, bottom + t), min(w2, right + t)
-    for rows, cols in [
-        (slice(top, top + t), slice(left, right)),
-        (slice(bottom - t, bottom), slice(left, right)),
-        (slice(top, bottom), slice(left, left + t)),
-        (slice(top, bottom), slice(right - t, right)),
-    ]:
-        view[rows, cols] = colour
-    return png_bytes(view)
+    left, top = col * scale - t, row * scale - t
+    width, height = max(size * scale, 3), max(size * scale, 3)
+    box = (
+        f"position:absolute;left:{left:.0f}px;top:{top:.0f}px;width:{width + 2 * t:.0f}px;"
+        f"height:{height + 2 * t:.0f}px;border:{t}px solid {HIGHLIGHT};pointer-events:none;"
+        "box-sizing:border-box"
+    )
+    return (
+        '<div style="position:relative;display:inline-block;line-height:0;flex:none">'
+        f'{picture}<div aria-hidden="true" style="{box}"></div></div>'
+    )
 
 
 def numbers_table(patch: np.ndarray, row: int, col: int) -> str:
@@ -101,11 +113,7 @@ def pixels_html(image: str, channel: str, size: int, row: int, col: int) -> str:
     else:
         plane = img[..., _CHANNELS.index(channel)]
     where = f"rows {row}–{row + size - 1}, columns {col}–{col + size - 1}"
-    picture = img_tag(
-        window_preview(img, row, col, size),
-        f"the {image} with the window at {where} outlined",
-        "width:360px",
-    )
+    picture = window_preview(image, row, col, size)
     table = numbers_table(plane[row : row + size, col : col + size], row, col)
     return (
         '<div style="display:flex;gap:24px;align-items:flex-start">'
@@ -147,7 +155,21 @@ def pixel_explorer() -> Explorer:
         second = w.HBox([controls["size"], controls["row"], controls["col"]])
         return w.VBox([first, second, output])
 
-    return Explorer(controls, pixels_html, limits=_limits, arrange=arrange)
+    return Explorer(
+        controls,
+        pixels_html,
+        limits=_limits,
+        arrange=arrange,
+        grid={
+            "image": list(explorer_images()),
+            "channel": list(_CHANNELS),
+            "size": [4, 8],
+            # kept inside each image by the explorer's limits (the 8×8 digit: 0 to 8 - size)
+            "row": [0, 96, 200, 419],
+            "col": [0, 228, 400, 632],
+        },
+        source="cnnkit.book.ch01_images:pixel_explorer",
+    )
 
 
 # --------------------------------------------------------------------------- exercises

@@ -385,23 +385,25 @@ def _picture(m: np.ndarray, signed: bool, alt: str) -> str:
     """An ``<img>`` of a map about 320 pixels wide: signed maps in the diverging colormap
     (clipped at the 98th percentile of |value| on large maps), others in grey (between
     the 0.5th and 99.5th percentiles on large maps)."""
-    small, _ = fit_width(m, 320)
+    small, scale = fit_width(m, 320)
+    photo = scale < 1  # a map of a photo, shrunk: JPEG; a small map, enlarged: PNG
     if signed:
         lim = float(np.percentile(np.abs(small), 98)) if small.size > 100 else 0.0
-        png = signed_png(small, lim or float(np.abs(small).max()))
+        png = signed_png(small, lim or float(np.abs(small).max()), photo=photo)
     else:
         low, high = (
             np.percentile(small, [0.5, 99.5]) if small.size > 100 else (small.min(), small.max())
         )
-        png = grey_png(small, float(low), float(high))
+        png = grey_png(small, float(low), float(high), photo=photo)
     return img_tag(png, alt, "max-width:330px")
 
 
 @cache
 def _input_picture(name: str) -> str:
     image = explorer_images()[name]
-    small, _ = fit_width(image, 320)
-    return img_tag(grey_png(small, 0.0, 1.0), f"the input: {name}", "max-width:330px")
+    small, scale = fit_width(image, 320)
+    png = grey_png(small, 0.0, 1.0, photo=scale < 1)
+    return img_tag(png, f"the input: {name}", "max-width:330px")
 
 
 def filter_html(image: str, preset: str, **weights: str) -> str:
@@ -496,7 +498,14 @@ def filter_explorer() -> Explorer:
             [w.HBox([controls["image"], controls["preset"]]), w.HBox([label, grid]), output]
         )
 
-    return Explorer(controls, filter_html, settle=_link_preset_and_weights, arrange=arrange)
+    return Explorer(
+        controls,
+        filter_html,
+        settle=_link_preset_and_weights,
+        arrange=arrange,
+        grid={"image": list(explorer_images()), "preset": list(PRESETS)},
+        source="cnnkit.book.ch02_convolution:filter_explorer",
+    )
 
 
 # --------------------------------------------------------------------------- exercises

@@ -375,22 +375,25 @@ def window_positions_svg(
     parts.append(f'<path d="{lines}" stroke="#9A9A9A" stroke-width="0.6" fill="none"/>')
     if total <= 14:
         font = max(7, cell // 2)
-        for i in range(total):
-            for j in range(total):
-                if b <= i < b + n and b <= j < b + n:
-                    continue
-                parts.append(
-                    f'<text x="{(j + 0.5) * cell}" y="{(i + 0.5) * cell}" font-size="{font}" '
-                    'text-anchor="middle" dominant-baseline="central" fill="#444444" '
-                    'font-family="sans-serif">0</text>'
-                )
+        zeros = "".join(
+            f'<text x="{(j + 0.5) * cell:g}" y="{(i + 0.5) * cell:g}">0</text>'
+            for i in range(total)
+            for j in range(total)
+            if not (b <= i < b + n and b <= j < b + n)
+        )
+        # the shared attributes once, on the group: the drawing is stored in the web
+        # book's explorer page for every setting
+        parts.append(
+            f'<g font-size="{font}" text-anchor="middle" dominant-baseline="central" '
+            f'fill="#444444" font-family="sans-serif">{zeros}</g>'
+        )
     parts.append(
         f'<rect x="{b * cell}" y="{b * cell}" width="{n * cell}" height="{n * cell}" '
         'fill="none" stroke="black" stroke-width="1.6"/>'
     )
     radius = max(1.5, cell * 0.16)
     dots = "".join(
-        f'<circle cx="{(c + 0.5) * cell}" cy="{(r + 0.5) * cell}" r="{radius:.1f}"/>'
+        f'<circle cx="{(c + 0.5) * cell:g}" cy="{(r + 0.5) * cell:g}" r="{radius:.1f}"/>'
         for r in pos.starts
         for c in pos.starts
     )
@@ -536,7 +539,20 @@ def conv_layer_explorer() -> Explorer:
         arrange=lambda controls, output: w.HBox(
             [w.VBox(list(controls.values())), output], layout=w.Layout(grid_gap="16px")
         ),
+        grid=WEB_GRID,
+        source="cnnkit.book.ch03_conv_layer:conv_layer_explorer",
     )
+
+
+#: The settings of the web book's form: small inputs, where every window can be seen,
+#: fitting and non-fitting strides, and enough filters and channels to see the cost grow.
+WEB_GRID = {
+    "input_size": [5, 6, 7, 8, 9, 10],
+    "kernel_size": [1, 2, 3, 5],
+    "stride": [1, 2, 3],
+    "padding": [0, 1, 2],
+    "out_channels": [4, 64],
+}
 
 
 # --------------------------------------------------------------------------- exercises

@@ -13,22 +13,31 @@ JupyterLab, the tests and a build step that renders states without a kernel::
     explorer.render(stride=3)      # the HTML of another setting; no widget moves
     explorer.widget                # the ipywidgets box to display
 
-An explorer needs a running kernel: in the web book a slider would move but nothing would
-change. So the book hides each explorer's output in the HTML (cell tag ``remove-output``)
-and shows, right after it, :func:`live_note` and a static figure of a few settings.
+The web book has no kernel, so an explorer also declares a ``grid``: a few values for
+each control. :meth:`Explorer.web_form` renders every combination at build time and
+writes real HTML controls (range inputs and selects, each with a visible label, usable
+with the keyboard) over the precomputed states; ``book/_ext/static/webform.js`` (the
+book's own few lines, no library) shows the state that matches the controls. Pictures
+and drawings that several states share are stored once. An explorer displayed in a
+notebook offers both forms: JupyterLab shows the live widget, and the web book, which
+drops the widget's mime type (``nb_mime_priority_overrides`` in ``_config.yml``), the
+web form.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+import itertools
+import json
+import numbers
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import HTML
 
-from cnnkit.book.style import OKABE_ITO, warning_box
+from cnnkit.book.style import warning_box
 
 #: ``settle(values, changed) -> values``: the values after a change, with the rules that
 #: tie controls together applied (a preset fills the weight boxes, ...).
@@ -90,6 +99,13 @@ class Explorer:
     arrange : callable, optional
         ``arrange(controls, output) -> widget``: the layout; by default the controls one
         under the other, then the output.
+    grid : mapping of str to sequence, optional
+        The values each control takes in the web book's form (:meth:`web_form`), by
+        name; controls left out keep their start value there. The form offers every
+        combination, so keep the product small (a few hundred states).
+    source : str, optional
+        ``"module:function"`` that builds this explorer, written into the web form so that
+        a test can recompute any state with cnnkit.
 
     Attributes
     ----------
@@ -108,8 +124,15 @@ class Explorer:
         settle: Settle | None = None,
         limits: Limits | None = None,
         arrange: Callable[[dict[str, w.ValueWidget], w.HTML], w.Widget] | None = None,
+        grid: Mapping[str, Sequence[Any]] | None = None,
+        source: str = "",
     ) -> None:
         self.controls = dict(controls)
+        self.grid = {name: list(values) for name, values in (grid or {}).items()}
+        self.source = source
+        unknown = sorted(set(self.grid) - set(self.controls))
+        if unknown:
+            raise ValueError(f"Explorer: the grid names no control {', '.join(unknown)}")
         self._render = render
         self._settle = settle
         self._limits = limits
@@ -199,6 +222,141 @@ class Explorer:
         if not self._quiet:
             self.set(**{name: change["new"]})
 
+    # ------------------------------------------------------------------- the web form
+    def web_states(self) -> tuple[list[str], dict[str, Any]]:
+        """Every state of the web form: (the grid's names, the data the page embeds).
+
+        The data has, per combination of grid indices ``"i|j|k"``, the index of its
+        HTML in ``html`` and the values it really shows (after the explorer's rules:
+        a window kept inside the image, a preset's weights, ...). Data URIs and SVG
+        drawings are stored once, in ``parts``, and referenced as ``@@cnnkit:N@@``.
+        """
+        names = list(self.grid)
+        start = self.values
+        lists = [list(self.grid[name]) for name in names]
+        for name, values in zip(names, lists, strict=True):
+            if start[name] not in values:
+                values.insert(0, start[name])
+        parts: list[str] = []
+        part_index: dict[str, int] = {}
+        pages: list[str] = []
+        page_index: dict[str, int] = {}
+        states: dict[str, list[int | list[Any]]] = {}
+
+        def share(match: re.Match) -> str:
+            fragment = match.group(0)
+            if fragment not in part_index:
+                part_index[fragment] = len(parts)
+                parts.append(fragment)
+            return f"@@cnnkit:{part_index[fragment]}@@"
+
+        for combo in itertools.product(*[range(len(v)) for v in lists]):
+            values = {
+                name: lists[k][i] for k, (name, i) in enumerate(zip(names, combo, strict=True))
+            }
+            settled, _ = self._settled(values)
+            page = _SHARED.sub(share, self.render(**values))
+            if page not in page_index:
+                page_index[page] = len(pages)
+                pages.append(page)
+            shown = [_jsonable(settled[name]) for name in names]
+            states["|".join(map(str, combo))] = [page_index[page], shown]
+        data = {
+            "names": names,
+            "values": [[_jsonable(v) for v in values] for values in lists],
+            "start": [v.index(start[name]) for name, v in zip(names, lists, strict=True)],
+            "states": states,
+            "html": pages,
+            "parts": parts,
+        }
+        return names, data
+
+    def web_form(self) -> str:
+        """The web book's form of this explorer: HTML controls over precomputed states."""
+        names, data = self.web_states()
+        _FORMS[0] += 1
+        prefix = f"cnnkit-wf{_FORMS[0]}"
+        rows = []
+        for k, name in enumerate(names):
+            control = self.controls[name]
+            label = html.escape(control.description or name)
+            ident = f"{prefix}-{name}"
+            values = data["values"][k]
+            start = data["start"][k]
+            shown = html.escape(str(values[start]))
+            # a slider in JupyterLab slides here too; a choice (dropdown, buttons) drops down
+            if hasattr(control, "max") and all(_is_number(v) for v in values):
+                field = (
+                    f'<input type="range" id="{ident}" name="{name}" min="0" '
+                    f'max="{len(values) - 1}" step="1" value="{start}" '
+                    f'aria-valuetext="{shown}">'
+                )
+            else:
+                options = "".join(
+                    f'<option value="{i}"{" selected" if i == start else ""}>'
+                    f"{html.escape(str(v))}</option>"
+                    for i, v in enumerate(values)
+                )
+                field = f'<select id="{ident}" name="{name}">{options}</select>'
+            rows.append(
+                f'<div class="cnnkit-webform__control"><label for="{ident}">{label}</label>'
+                f'{field}<output for="{ident}">{shown}</output></div>'
+            )
+        first = "|".join(map(str, data["start"]))
+        page_number, _ = data["states"][first]
+        start_html = re.sub(
+            r"@@cnnkit:(\d+)@@", lambda m: data["parts"][int(m.group(1))], data["html"][page_number]
+        )
+        payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+        return (
+            f'<div class="cnnkit-webform" data-explorer="{html.escape(self.source)}">'
+            f'<form class="cnnkit-webform__controls" aria-label="Explorer controls">'
+            f"{''.join(rows)}</form>"
+            f'<p class="cnnkit-webform__note">{self._web_note()}</p>'
+            f'<div class="cnnkit-webform__output" aria-live="polite">{start_html}</div>'
+            f'<script type="application/json" class="cnnkit-webform__data">{payload}</script>'
+            "</div>"
+        )
+
+    def _web_note(self) -> str:
+        """The line under the web form, with a Binder link to the chapter when known."""
+        found = re.search(r"\.ch(\d\d_\w+):", self.source)
+        if not found:
+            return WEB_NOTE
+        try:
+            url = binder_url(f"{found.group(1)}.ipynb")
+        except FileNotFoundError:  # run outside the repository: no link to give
+            return WEB_NOTE
+        return WEB_NOTE.replace("Binder", f'<a href="{html.escape(url)}">Binder</a>', 1)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget for JupyterLab, and the web form for the static web book."""
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/html"] = self.web_form()
+        return bundle
+
+
+#: The line under every web form.
+WEB_NOTE = (
+    "This page shows precomputed settings, a few values per control. In JupyterLab or "
+    "Binder the explorer is live and takes any value."
+)
+#: What several states of a web form share and store once: pictures and drawings.
+_SHARED = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+|<svg\b.*?</svg>", re.DOTALL)
+_FORMS = [0]  # forms written in this kernel, for unique element ids
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _jsonable(value: Any) -> Any:
+    """A value as JSON can hold it (numpy scalars become Python numbers)."""
+    if hasattr(value, "item"):
+        return value.item()
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
 
 # --------------------------------------------------------------------------- the web book
 def _find_config(start: Path | None = None) -> Path:
@@ -227,15 +385,3 @@ def binder_url(notebook: str, config: Path | None = None) -> str:
     hub = settings.get("launch_buttons", {}).get("binderhub_url", "https://mybinder.org")
     owner_name = repo.split("github.com/")[-1]
     return f"{hub.rstrip('/')}/v2/gh/{owner_name}/{branch}?urlpath=lab/tree/notebooks/{notebook}"
-
-
-def live_note(notebook: str) -> HTML:
-    """The one-line note that replaces an explorer in the static book."""
-    url = binder_url(notebook)
-    return HTML(
-        f'<p class="cnnkit-live-note" style="border-left:4px solid {OKABE_ITO["blue"]};'
-        'padding:0.3em 0.8em;background:#f2f7fb">'
-        "<strong>Live explorer.</strong> Its controls need a running Python kernel: "
-        f'<a href="{url}" style="color:#0b4f9e">open this chapter in Binder</a> or run the '
-        "notebook in JupyterLab. The figure below shows a few of its settings.</p>"
-    )

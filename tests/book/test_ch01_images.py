@@ -14,8 +14,8 @@ from cnnkit.data import sample_image
 
 
 def _pictures(page: str) -> list[np.ndarray]:
-    """The PNG pictures embedded in an explorer's HTML, as RGB arrays."""
-    found = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    """The pictures (PNG or JPEG) embedded in an explorer's HTML, as RGB arrays."""
+    found = re.findall(r'src="data:image/(?:png|jpeg);base64,([^"]+)"', page)
     return [np.asarray(Image.open(BytesIO(base64.b64decode(b))).convert("RGB")) for b in found]
 
 
@@ -34,10 +34,19 @@ def test_the_explorer_shows_the_chosen_window_and_channel():
     assert "array shape (427, 640, 3)" in page
     (preview,) = _pictures(page)
     assert preview.shape[1] <= 360  # a preview, not the full photo
-    vermillion = np.all(preview == [0xD5, 0x5E, 0x00], axis=-1)
-    rows, cols = np.nonzero(vermillion)
+    # the window is a vermillion box drawn over the picture, at the window's place
+    box = re.search(
+        r"left:(\d+)px;top:(\d+)px;width:(\d+)px;height:(\d+)px;border:2px solid #D55E00", page
+    )
+    left, top, width, height = (int(v) for v in box.groups())
     scale = preview.shape[1] / photo.shape[1]
-    assert abs(rows.mean() - 101.5 * scale) < 3 and abs(cols.mean() - 171.5 * scale) < 3
+    assert abs(left + 2 - 170 * scale) <= 1 and abs(top + 2 - 100 * scale) <= 1
+    assert abs(width - 4 - 4 * scale) <= 1 and abs(height - 4 - 4 * scale) <= 1  # + the border
+
+
+def test_the_picture_is_the_same_for_every_window():
+    pages = [ch1.pixels_html("photo: china (RGB)", "red", 4, r, c) for r, c in [(0, 0), (99, 300)]]
+    assert len({tuple(re.findall(r'src="([^"]+)"', page)) for page in pages}) == 1
 
 
 def test_the_table_headers_are_the_image_coordinates():

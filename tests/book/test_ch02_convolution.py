@@ -192,7 +192,7 @@ def _typed(values) -> np.ndarray:
 
 
 def _pictures(page: str) -> list[str]:
-    return re.findall(r'src="(data:image/png;base64,[^"]+)"', page)
+    return re.findall(r'src="(data:image/(?:png|jpeg);base64,[^"]+)"', page)
 
 
 def _printed_map(page: str) -> np.ndarray:
@@ -208,8 +208,13 @@ def test_the_explorer_starts_with_the_vertical_edge_on_the_photo(explorer):
     pictures = _pictures(explorer.html)
     assert len(pictures) == 2
     for uri in pictures:
-        png = base64.b64decode(uri.split(",", 1)[1])
-        assert png.startswith(b"\x89PNG") and Image.open(BytesIO(png)).size[0] <= 320
+        # a photo and its map are shrunk previews, stored as JPEG (light)
+        picture = base64.b64decode(uri.split(",", 1)[1])
+        assert uri.startswith("data:image/jpeg;") and picture.startswith(b"\xff\xd8\xff")
+        assert Image.open(BytesIO(picture)).size[0] <= 320
+    small = explorer.render(image="5×5 example image")
+    # a small image, enlarged into crisp cells, stays PNG
+    assert all(uri.startswith("data:image/png;") for uri in _pictures(small))
     assert "427×640" in explorer.html and "425×638" in explorer.html
     assert 'role="alert"' not in explorer.html
 

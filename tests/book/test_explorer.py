@@ -1,11 +1,13 @@
-"""The one shape of every explorer (cnnkit.book.explorer), the Binder note, and one test
-that drives every chapter's explorer through the same interface."""
+"""The one shape of every explorer (cnnkit.book.explorer), its web form, the Binder link,
+and tests that drive every chapter's explorer through the same interface."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import ipywidgets as w
+import numpy as np
 import pytest
 
 from cnnkit.book import ch01_images, ch02_convolution, ch03_conv_layer, explorer
@@ -139,14 +141,76 @@ def test_binder_url_comes_from_the_config(tmp_path: Path):
     )
 
 
-def test_binder_url_of_this_repository_and_the_note(monkeypatch):
+def test_the_web_form_note_links_to_the_chapter_in_binder(monkeypatch):
     monkeypatch.chdir(Path(__file__).parent)  # found by walking up to the repository root
-    note = explorer.live_note("01_images.ipynb")._repr_html_()
-    assert "mybinder.org/v2/gh/" in note and "notebooks/01_images.ipynb" in note
-    assert "Live explorer" in note
+    from cnnkit.book import ch03_conv_layer
+
+    note = ch03_conv_layer.conv_layer_explorer()._web_note()
+    assert "mybinder.org/v2/gh/" in note and "notebooks/03_conv_layer.ipynb" in note
+    assert "takes any value" in note
 
 
 def test_binder_url_without_a_config_says_where_to_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="no _config.yml"):
         explorer.binder_url("01_images.ipynb")
+
+
+# --------------------------------------------------------------------------- the web form
+def _explorer_with_grid():
+    controls = {
+        "a": w.IntSlider(value=2, min=0, max=9, description="a"),
+        "b": w.Dropdown(options=[1, 5, 9], value=1, description="b"),
+    }
+    return Explorer(controls, _sum_html, grid={"a": [0, 2, 4], "b": [1, 9]}, source="x:y")
+
+
+def _page(data: dict, key: str) -> str:
+    index, _ = data["states"][key]
+    return re.sub(
+        r"@@cnnkit:(\d+)@@", lambda m: data["parts"][int(m.group(1))], data["html"][index]
+    )
+
+
+def test_the_web_form_has_a_state_for_every_combination_of_the_grid():
+    explorer = _explorer_with_grid()
+    names, data = explorer.web_states()
+    assert names == ["a", "b"] and data["values"] == [[0, 2, 4], [1, 9]]
+    assert len(data["states"]) == 6 and data["start"] == [1, 0]
+    assert _page(data, "2|0") == "<p>4 + 1 = 5</p>"
+    # an invalid setting shows the same warning box as the live explorer
+    assert _page(data, "2|1") == explorer.render(a=4, b=9) and 'role="alert"' in _page(data, "2|1")
+    form = explorer.web_form()
+    for name, label in [("a", "a"), ("b", "b")]:
+        assert re.search(rf'<label for="(cnnkit-wf\d+-{name})">{label}</label>', form)
+    assert 'type="range"' in form and "<select" in form  # sliders slide, choices drop down
+    assert "<p>2 + 1 = 3</p>" in form  # the start state is in the page before any script runs
+    assert "takes any value" in form
+
+
+def test_a_start_value_outside_the_grid_is_added_to_it():
+    explorer = _explorer_with_grid()
+    explorer.set(a=7)
+    _, data = explorer.web_states()
+    assert data["values"][0] == [7, 0, 2, 4] and data["start"] == [0, 0]
+
+
+@pytest.mark.parametrize("name", list(CHAPTER_EXPLORERS))
+def test_every_web_state_is_what_the_explorer_renders_and_the_page_is_light(name):
+    chapter = CHAPTER_EXPLORERS[name]()
+    names, data = chapter.web_states()
+    sizes = [len(values) for values in data["values"]]
+    assert len(data["states"]) == int(np.prod(sizes)) <= 1000
+    rng = np.random.default_rng(0)
+    for key in rng.choice(sorted(data["states"]), size=12, replace=False):
+        values = {
+            n: data["values"][k][int(i)]
+            for k, (n, i) in enumerate(zip(names, key.split("|"), strict=True))
+        }
+        assert _page(data, key) == chapter.render(**values), f"{name}: state {values}"
+    form = chapter.web_form()
+    assert (
+        "</script"
+        not in form.split('class="cnnkit-webform__data">', 1)[1][: -len("</script></div>")]
+    )
+    assert len(form) < 2.5 * 2**20, f"{name}: the web form weighs {len(form) / 2**20:.2f} MB"
