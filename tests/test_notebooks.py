@@ -75,3 +75,110 @@ def test_the_checks_can_fail():
     assert _build_only("assert x == 1\nprose.a = str(x)")
     assert not _build_only("y = f(x)\nprose.a = str(y)")
     assert SPHINX_ONLY.search("see {footcite}`lecun1998`")
+
+
+# ---------------------------------------------------------------------------------------
+# Exercises: the solutions stay folded, print nothing and overwrite nothing of the reader's
+# ---------------------------------------------------------------------------------------
+def _defined(source: str) -> set[str]:
+    """The names a cell binds at its top level: assignments, functions, classes, imports."""
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        else:
+            targets = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)):
+                targets = [node.target]
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+def _is_solution(cell: dict) -> bool:
+    return "hide-cell" in cell["metadata"].get("tags", [])
+
+
+def _exercises(path: Path) -> list[tuple[int, str, int, str]]:
+    """(answer index, answer source, solution index, solution source) of each exercise:
+    a solution cell and the code cell before it, where the reader writes the answer."""
+    pairs = []
+    code = _cells(path, "code")
+    for (i, cell, source), (j, solution, solution_source) in zip(code, code[1:], strict=False):
+        if _is_solution(solution) and not _is_solution(cell):
+            pairs.append((i, source, j, solution_source))
+    return pairs
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_folded_in_jupyterlab_and_on_the_web(path):
+    solutions = [(i, c) for i, c, _ in _cells(path, "code") if _is_solution(c)]
+    assert len(solutions) >= 3, f"{path.name}: {len(solutions)} solution cells"
+    for i, cell in solutions:
+        folded = cell["metadata"].get("jupyter", {})
+        assert folded.get("source_hidden") is True, f"{path.name} cell {i}: source shows"
+        assert folded.get("outputs_hidden") is True, f"{path.name} cell {i}: output shows"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_solution_defines_no_name_of_its_answer_cell(path):
+    clashes = []
+    for i, answer, j, solution in _exercises(path):
+        same = _defined(answer) & _defined(solution)
+        if same:
+            clashes.append(f"solution cell {j} redefines {sorted(same)} of answer cell {i}")
+    assert not clashes, f"{path.name}:\n" + "\n".join(clashes)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_solution_overwrites_no_name_of_the_chapter(path):
+    """Run All runs the solutions too: none may replace a value the reader's cells use."""
+    code = _cells(path, "code")
+    reader = set().union(*(_defined(s) for _, c, s in code if not _is_solution(c)))
+    clashes = [
+        f"cell {i}: {sorted(_defined(s) & reader)}"
+        for i, c, s in code
+        if _is_solution(c) and _defined(s) & reader
+    ]
+    assert not clashes, f"{path.name}:\n" + "\n".join(clashes)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_solution_prints_nothing_and_ends_with_its_check(path):
+    """Its only output is the check's ✓ box, which holds no answer."""
+    wrong = []
+    for i, cell, source in _cells(path, "code"):
+        if not _is_solution(cell):
+            continue
+        body = ast.parse(source).body
+        calls = {
+            n.func.id
+            for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        if calls & {"print", "display"}:
+            wrong.append(f"cell {i} prints")
+        last = body[-1] if body else None
+        if not (
+            isinstance(last, ast.Expr)
+            and isinstance(last.value, ast.Call)
+            and getattr(last.value.func, "attr", "") == "assert_passed"
+        ):
+            wrong.append(f"cell {i} does not end with <check>(...).assert_passed()")
+    assert not wrong, f"{path.name}:\n" + "\n".join(wrong)
+
+
+def test_the_exercise_checks_can_fail():
+    assert _defined("def f(x):\n    y = 1\na, (b, c) = 1, (2, 3)\nimport numpy as np") == {
+        "f",
+        "a",
+        "b",
+        "c",
+        "np",
+    }
+    assert _is_solution({"metadata": {"tags": ["hide-cell"]}})
+    assert not _is_solution({"metadata": {"tags": ["remove-input"]}})

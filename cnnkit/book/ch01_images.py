@@ -1,7 +1,8 @@
 """Chapter 1, "Images are matrices of numbers": pixels, channels, layouts and dtypes.
 
 For ``notebooks/01_images.ipynb``: the pixel explorer (:func:`pixel_explorer`) and the
-chapter's exercise checks. Its figures are drawn with :mod:`cnnkit.book.figures`.
+chapter's exercise checks (each takes ``reveal=True`` to show the answer). Its figures
+are drawn with :mod:`cnnkit.book.figures`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 
-from cnnkit.book.exercises import Case, CheckResult, Mistake, check_answer, check_function
+from cnnkit.book.exercises import (
+    SHAPE_MISTAKES,
+    SHAPE_RECOMPUTE,
+    Case,
+    CheckResult,
+    Mistake,
+    check_answer,
+    check_choice,
+    check_function,
+    same_shape,
+)
 from cnnkit.book.explorer import Explorer
 from cnnkit.book.figures import fit_width, img_tag, png_bytes
 from cnnkit.book.style import HIGHLIGHT
@@ -173,6 +184,57 @@ def pixel_explorer() -> Explorer:
 
 
 # --------------------------------------------------------------------------- exercises
+def check_batch_shape(
+    answer: Any,
+    n_images: int,
+    file_shape: Sequence[int],
+    *,
+    title: str = "shape of the batch (N, C, H, W)",
+    reveal: bool = False,
+) -> CheckResult:
+    """Check the shape of a batch of ``n_images`` images read as ``file_shape`` (H, W, C)
+    and converted to the book's layout: (N, C, H, W).
+
+    Named mistakes: kept the file layout (N, H, W, C); left out the batch axis; and the
+    generic ones of :func:`cnnkit.book.exercises.check_shape`.
+
+    Examples
+    --------
+    >>> check_batch_shape((2, 3, 4, 5), 2, (4, 5, 3))
+    ✓ Correct: shape of the batch (N, C, H, W)
+    >>> check_batch_shape((2, 4, 5, 3), 2, (4, 5, 3)).mistake
+    'file layout'
+    """
+    h, w_, c = (int(n) for n in file_shape)
+    expected = (int(n_images), c, h, w_)
+    mistakes = [
+        Mistake(
+            "file layout",
+            "That is the file layout (N, H, W, C): the book puts the channels first, "
+            "(N, C, H, W), as data.to_chw does for each image.",
+            compute=lambda: (n_images, h, w_, c),
+        ),
+        Mistake(
+            "left out the batch axis",
+            "That is the shape of one image. Stacking the images adds an axis in front: "
+            "how many images are in the batch?",
+            compute=lambda: (c, h, w_),
+        ),
+    ]
+    case = Case(label=f"{n_images} images of file shape {tuple(file_shape)} (H, W, C)")
+    return check_answer(
+        answer,
+        expected,
+        mistakes + list(SHAPE_MISTAKES),
+        case,
+        title,
+        same_shape,
+        same_shape,
+        recompute=SHAPE_RECOMPUTE,
+        reveal=reveal,
+    )
+
+
 def check_pixel_value(
     answer: Any,
     image: np.ndarray,
@@ -181,6 +243,7 @@ def check_pixel_value(
     channel: int,
     *,
     title: str = "pixel value",
+    reveal: bool = False,
 ) -> CheckResult:
     """Check the value the reader read from ``image[row, col, channel]`` of an (H, W, C)
     image.
@@ -222,11 +285,16 @@ def check_pixel_value(
             )
         )
     case = Case(label=f"image[{row}, {col}, {channel}]")
-    return check_answer(answer, image[row, col, channel], mistakes, case, title)
+    recompute = (
+        "Index the array yourself: image[row, column, channel], each counted from 0. "
+        "Print it rather than reading it off a picture."
+    )
+    expected = image[row, col, channel]
+    return check_answer(answer, expected, mistakes, case, title, recompute=recompute, reveal=reveal)
 
 
 def check_nbytes(
-    answer: Any, shape: Sequence[int], dtype: Any, *, title: str = "bytes"
+    answer: Any, shape: Sequence[int], dtype: Any, *, title: str = "bytes", reveal: bool = False
 ) -> CheckResult:
     """Check the number of bytes an array of ``shape`` and ``dtype`` takes.
 
@@ -271,11 +339,15 @@ def check_nbytes(
             )
         )
     case = Case(label=f"shape {tuple(shape)}, dtype {dtype.name}")
-    return check_answer(answer, expected, mistakes, case, title)
+    recompute = (
+        "Multiply the sizes of all the axes to count the values, then multiply by the "
+        f"bytes per value of {dtype.name}."
+    )
+    return check_answer(answer, expected, mistakes, case, title, recompute=recompute, reveal=reveal)
 
 
 def check_difference(
-    fn: Callable[..., Any] | None, *, title: str = "difference(a, b)"
+    fn: Callable[..., Any] | None, *, title: str = "difference(a, b)", reveal: bool = False
 ) -> CheckResult:
     """Check ``fn(a, b)``, the pixel-by-pixel difference a − b of two uint8 images as real
     (signed) numbers.
@@ -336,4 +408,47 @@ def check_difference(
             compute=lambda a, b: reference(b, a),
         ),
     ]
-    return check_function(fn, reference, cases, mistakes, title=title, signature="difference(a, b)")
+    return check_function(
+        fn, reference, cases, mistakes, title=title, signature="difference(a, b)", reveal=reveal
+    )
+
+
+#: The options of the "why 44?" question, as the notebook lists them.
+WRAP_OPTIONS = {
+    "a": "NumPy clips the sum at 255, the largest value a uint8 can hold.",
+    "b": "The true sum does not fit in one byte, so NumPy keeps only its remainder "
+    "after division by 256.",
+    "c": "Because 100 is a Python int, NumPy computes the sum in int64, and the result "
+    "gets garbled when it is converted back to uint8 for printing.",
+    "d": "No computer can store a number above 255 in one pixel, so NumPy approximates the sum.",
+}
+_WRAP_WHY = {
+    "a": "Clipping (saturating) is what image editors and OpenCV's cv2.add do, and it "
+    "would give 255, not a small number. NumPy's uint8 arithmetic does not clip.",
+    "b": "A uint8 is one byte and holds 0 to 255. The sum 300 needs a ninth bit; NumPy "
+    "keeps the lowest 8 bits, which is 300 − 256: the sum wraps around modulo 256, "
+    "with no warning on arrays.",
+    "c": "Since NumPy 2 (NEP 50) a Python int takes the dtype of the array: the sum is "
+    "computed in uint8 and its dtype is uint8 (look at .dtype). Printing converts "
+    "nothing, and in int64 the sum would have come out exact.",
+    "d": "The limit belongs to the dtype, not to the computer: int16, int64 and float64 "
+    "hold this sum exactly. Convert first (a.astype(np.float64) + 100) and nothing is "
+    "lost.",
+}
+
+
+def check_wrap_explained(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Multiple choice: why does ``np.array([200], dtype=np.uint8) + 100`` give 44?
+
+    The options are :data:`WRAP_OPTIONS`; each wrong one is a misconception (saturation,
+    a conversion to int64, a hardware limit) with its own explanation. The right option
+    is never shown unless the reader asks with ``reveal=True``.
+
+    Examples
+    --------
+    >>> check_wrap_explained("a").hint.startswith("Clipping")
+    True
+    """
+    return check_choice(
+        answer, WRAP_OPTIONS, "b", _WRAP_WHY, title="why uint8 200 + 100 is not 300", reveal=reveal
+    )

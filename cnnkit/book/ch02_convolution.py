@@ -3,7 +3,7 @@
 For ``notebooks/02_convolution.ipynb``: the figures of one step (:func:`show_products`),
 the sliding window (:func:`sliding_window_animation`) and many filters at once
 (:func:`show_filter_responses`); the filter explorer (:func:`filter_explorer`); the
-chapter's exercise checks.
+chapter's exercise checks (each takes ``reveal=True`` to show the answer).
 
 Notation: an input H×W (or C×H×W), K filters of size F×F, stride S, padding P.
 """
@@ -28,16 +28,18 @@ from cnnkit.book.exercises import (
     FLIPPED_HINT,
     MACS_MISTAKES,
     PADDING_HINT,
+    SHAPE_MISTAKES,
+    SHAPE_RECOMPUTE,
     STRIDE_HINT,
     Case,
     CheckResult,
     Mistake,
     check_answer,
+    check_choice,
     check_function,
-    check_value,
     conv_macs,
-    is_placeholder,
     macs_case,
+    same_shape,
 )
 from cnnkit.book.explorer import Explorer, InvalidSetting
 from cnnkit.book.figures import (
@@ -608,7 +610,7 @@ def _conv_label(x: np.ndarray, w: np.ndarray, stride: int, padding: int) -> str:
 
 
 def check_conv2d(
-    fn: Callable[..., np.ndarray] | None, *, title: str = "2-D convolution"
+    fn: Callable[..., np.ndarray] | None, *, title: str = "2-D convolution", reveal: bool = False
 ) -> CheckResult:
     """Check a reader's ``fn(x, w, stride=1, padding=0)`` on 2-D inputs.
 
@@ -628,6 +630,8 @@ def check_conv2d(
         Called as ``fn(x, w, stride=s, padding=p)`` with float64 arrays.
     title : str
         Shown in the result.
+    reveal : bool
+        Show the expected output of the failing case now.
 
     Returns
     -------
@@ -672,6 +676,7 @@ def check_conv2d(
         _conv2d_mistakes(),
         title=title,
         signature="fn(x, w, stride=s, padding=p)",
+        reveal=reveal,
     )
 
 
@@ -698,6 +703,7 @@ def check_feature_map_value(
     stride: int = 1,
     padding: int = 0,
     title: str = "feature-map value",
+    reveal: bool = False,
 ) -> CheckResult:
     """Check the reader's value of the feature map ``conv2d(x, w, b, stride, padding)`` at
     ``position``.
@@ -721,6 +727,8 @@ def check_feature_map_value(
         As for :func:`cnnkit.convolution.conv2d`.
     title : str
         Shown in the result.
+    reveal : bool
+        Show the expected value now.
 
     Returns
     -------
@@ -788,7 +796,84 @@ def check_feature_map_value(
         label=f"position {position} {names}, stride={stride}, padding={padding}",
         inputs={"x": x, "w": w} if b is None else {"x": x, "w": w, "b": b},
     )
-    return check_answer(value, expected, mistakes, case, title)
+    recompute = (
+        "Cut out the window under that output cell (its top-left corner is at input row "
+        "row·S, column col·S), multiply it cell by cell with the kernel, and add all the "
+        "products. Write the products down; one sign is easy to lose."
+    )
+    return check_answer(value, expected, mistakes, case, title, recompute=recompute, reveal=reveal)
+
+
+# ---------------------------------------------------------------------------------------
+# The shape of a layer's output
+# ---------------------------------------------------------------------------------------
+def check_layer_shape(
+    answer: Any,
+    in_shape: Sequence[int],
+    out_channels: int,
+    kernel_size: int,
+    *,
+    title: str = "output shape (K, H_out, W_out)",
+    reveal: bool = False,
+) -> CheckResult:
+    """Check the output shape of K filters of size F×F over a (C, H, W) input, with
+    stride 1 and no padding: (K, H − F + 1, W − F + 1).
+
+    Named mistakes: depth = input channels; channels last; forgot that the window must
+    fit (H, W kept); an axis for the channels (K, C, H_out, W_out); one map per channel
+    (K·C maps); and the generic ones of :func:`cnnkit.book.exercises.check_shape`.
+
+    Examples
+    --------
+    >>> check_layer_shape((5, 6, 8), (3, 8, 10), 5, 3)
+    ✓ Correct: output shape (K, H_out, W_out)
+    >>> check_layer_shape((3, 6, 8), (3, 8, 10), 5, 3).mistake
+    'depth = input channels'
+    """
+    c, h, w_ = (int(n) for n in in_shape)
+    k, f = int(out_channels), int(kernel_size)
+    rows, cols = h - f + 1, w_ - f + 1
+    mistakes = [
+        Mistake(
+            "depth = input channels",
+            "The depth is the number of filters, not the number of input channels: each "
+            "filter adds its channels into one map.",
+            compute=lambda: (c, rows, cols),
+        ),
+        Mistake(
+            "channels last",
+            "That is channels last: the book writes (K, H_out, W_out).",
+            compute=lambda: (rows, cols, k),
+        ),
+        Mistake(
+            "the window must fit",
+            "An F×F window does not fit H times down the image: without padding it fits "
+            "H − F + 1 times (and W − F + 1 times across).",
+            compute=lambda: (k, h, w_),
+        ),
+        Mistake(
+            "an axis for the channels",
+            "Each filter gives ONE map: it sums over the channels, so there is no axis for them.",
+            compute=lambda: (k, c, rows, cols),
+        ),
+        Mistake(
+            "one map per channel",
+            "Each filter gives ONE map, not one per channel.",
+            compute=lambda: (k * c, rows, cols),
+        ),
+    ]
+    case = Case(label=f"in_shape={(c, h, w_)}, {k} filters of size {f}×{f}, stride 1, no padding")
+    return check_answer(
+        answer,
+        (k, rows, cols),
+        mistakes + list(SHAPE_MISTAKES),
+        case,
+        title,
+        same_shape,
+        same_shape,
+        recompute=SHAPE_RECOMPUTE,
+        reveal=reveal,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -803,6 +888,7 @@ def check_mac_count(
     stride: int = 1,
     padding: int = 0,
     title: str = "multiply-adds",
+    reveal: bool = False,
 ) -> CheckResult:
     """Check a typed-in number of multiply-adds of a convolution layer.
 
@@ -818,19 +904,36 @@ def check_mac_count(
     'forgot the number of filters'
     """
     case = macs_case(in_shape, out_channels, kernel_size, stride, padding)
-    return check_answer(answer, case.call(conv_macs), MACS_MISTAKES, case, title)
+    recompute = (
+        "Count in three steps: the positions H_out·W_out (each from ⌊(W − F + 2P)/S⌋ + 1), "
+        "the multiply-adds at one position for one filter (F·F·C), and the K filters."
+    )
+    return check_answer(
+        answer,
+        case.call(conv_macs),
+        MACS_MISTAKES,
+        case,
+        title,
+        recompute=recompute,
+        reveal=reveal,
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # Chapter 2: cross-correlation and true convolution
 # ---------------------------------------------------------------------------------------
-def check_flipped_filter(k: Any, w: np.ndarray, *, title: str | None = None) -> CheckResult:
+def check_flipped_filter(
+    k: Any, w: np.ndarray, *, title: str | None = None, reveal: bool = False
+) -> CheckResult:
     """Check the reader's filter ``k`` such that ``conv2d(x, k)`` equals the true
     convolution ``convolve2d(x, w)`` for every image x.
 
     The check runs ``conv2d`` with ``k`` on a test image and compares with
-    ``convolve2d(x, w)``, so the expected filter itself is never shown. Named mistakes:
-    gave ``w`` itself; flipped only the rows; flipped only the columns; transposed.
+    ``convolve2d(x, w)``; a wrong ``k`` is judged by what it computes, so a filter that
+    differs only where it makes no difference still passes. Named mistakes: gave ``w``
+    itself; flipped only the rows; flipped only the columns; transposed; a filter of
+    another shape. The answer shown on ``reveal=True`` (or after three wrong tries) is
+    the flipped filter.
 
     Examples
     --------
@@ -843,41 +946,118 @@ def check_flipped_filter(k: Any, w: np.ndarray, *, title: str | None = None) -> 
     w = np.asarray(w, dtype=float)
     title = title or "conv2d with your k = convolve2d with w"
     image = np.random.default_rng(5).integers(0, 5, size=(6, 7)).astype(float)
+    target = convolve2d(image, w)
 
-    def with_filter(kernel: Any) -> Any:
-        if is_placeholder(kernel):
+    def output(kernel: Any) -> np.ndarray | None:
+        """conv2d of the test image with ``kernel``; None if it is not a filter like w."""
+        try:
+            kernel = np.asarray(kernel, dtype=float)
+        except (TypeError, ValueError):
             return None
-        kernel = np.asarray(kernel, dtype=float)
         if kernel.shape != w.shape:
-            return f"a filter of shape {kernel.shape}, but w has shape {w.shape}"
+            return None
         return conv2d(image, kernel)
 
+    def same_output(got: Any, kernel: Any) -> bool:
+        a, b = output(got), output(kernel)
+        return a is not None and b is not None and bool(np.allclose(a, b))
+
+    def computes_convolution(got: Any, expected: Any) -> bool:
+        out = output(got)
+        return out is not None and bool(np.allclose(out, target))
+
+    def other_shape(got: Any, expected: Any, case: Case) -> bool:
+        return output(got) is None
+
     mistakes = [
-        (with_filter(w), "That is w itself, so conv2d computes cross-correlation. Flip it."),
-        (
-            with_filter(w[::-1]),
+        Mistake(
+            "gave w itself",
+            "That is w itself, so conv2d computes cross-correlation. Flip it.",
+            compute=lambda: w,
+        ),
+        Mistake(
+            "flipped the rows only",
             "You flipped the rows only (top to bottom). True convolution also flips the columns.",
+            compute=lambda: w[::-1],
         ),
-        (
-            with_filter(w[:, ::-1]),
+        Mistake(
+            "flipped the columns only",
             "You flipped the columns only (left to right). True convolution also flips the rows.",
+            compute=lambda: w[:, ::-1],
         ),
-        (
-            with_filter(w.T),
+        Mistake(
+            "transposed",
             "You transposed w (rows became columns). A flip is a half-turn: the last row "
             "first, and in each row the last column first.",
+            compute=lambda: w.T,
+        ),
+        Mistake(
+            "not a filter of the shape of w",
+            f"k must be a filter of the shape of w, {w.shape[0]}×{w.shape[1]}: a list of "
+            f"{w.shape[0]} rows of {w.shape[1]} numbers each.",
+            test=other_shape,
         ),
     ]
-    names = ["gave w itself", "flipped the rows only", "flipped the columns only", "transposed"]
-    result = check_value(
-        with_filter(k),
-        convolve2d(image, w),
-        [(value, hint) for value, hint in mistakes],
-        title=title,
-        question="conv2d(test image, k) against convolve2d(test image, w)",
+    case = Case(label="conv2d(test image, k) against convolve2d(test image, w)")
+    recompute = (
+        "With your k, conv2d does not give the true convolution. convolve2d turns w by "
+        "a half-turn before sliding it, and conv2d slides k as it is: so k must be w "
+        "turned by a half-turn. Where does each weight of w end up?"
     )
-    if result.mistake is not None:
-        hints = [hint for _, hint in mistakes]
-        if result.mistake in hints:
-            result.mistake = names[hints.index(result.mistake)]
-    return result
+    return check_answer(
+        k,
+        _flip(w),
+        mistakes,
+        case,
+        title,
+        computes_convolution,
+        same_output,
+        recompute=recompute,
+        reveal=reveal,
+    )
+
+
+#: The options of the "one map per filter" question, as the notebook lists them.
+CHANNELS_OPTIONS = {
+    "a": "The image is turned into grayscale first, so the filter sees only one channel.",
+    "b": "The filter has a slice of weights for each channel; it multiplies all F·F·C "
+    "values of the window by them and adds every product into one number.",
+    "c": "Only the first channel (red) is used; the other two are ignored.",
+    "d": "The filter applies the same F×F weights to each channel and averages the three results.",
+}
+_CHANNELS_WHY = {
+    "a": "Nothing turns the image gray: the filter has its own F×F slice for each "
+    "channel, so it can tell colours apart (the red-versus-green filter of this "
+    "chapter responds where red is strong and green weak), which no grayscale image "
+    "could.",
+    "b": "One filter, one sum per position, one map. The channels are added inside that "
+    "sum, so three maps would take three filters: the depth of the output is the "
+    "number of filters K, not the number of channels C.",
+    "c": "Every channel takes part: the filter has F·F·C weights, and each of them "
+    "multiplies a value of the window. Change only the green channel and the map "
+    "changes.",
+    "d": "A filter over C channels is F·F·C numbers, not F·F: each channel has a slice "
+    "of weights of its own, and the per-channel sums are added, not averaged.",
+}
+
+
+def check_one_map_per_filter(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Multiple choice: why does one filter over an RGB image give one feature map?
+
+    The options are :data:`CHANNELS_OPTIONS`; the wrong ones are the usual
+    misconceptions (grayscale first, only the red channel, shared weights averaged),
+    each with its own explanation. The right option is shown only on ``reveal=True``.
+
+    Examples
+    --------
+    >>> check_one_map_per_filter("d").mistake.startswith("(d)")
+    True
+    """
+    return check_choice(
+        answer,
+        CHANNELS_OPTIONS,
+        "b",
+        _CHANNELS_WHY,
+        title="one map per filter over an RGB image",
+        reveal=reveal,
+    )

@@ -3,7 +3,8 @@
 For ``notebooks/03_conv_layer.ipynb``: the drawings of the positions a window visits
 (:func:`window_positions`, :func:`show_window_positions`, :func:`show_window_positions_1d`,
 and the SVG :func:`window_positions_svg` that the explorer shows), the explorer of a
-layer's knobs (:func:`conv_layer_explorer`) and the chapter's exercise checks.
+layer's knobs (:func:`conv_layer_explorer`) and the chapter's exercise checks (each takes
+``reveal=True`` to show the answer).
 
 Notation: an input W×W with C channels, K filters of size F×F, stride S, padding P.
 """
@@ -30,6 +31,7 @@ from cnnkit.book.exercises import (
     CheckResult,
     Mistake,
     check_answer,
+    check_choice,
     check_function,
     conv_macs,
     macs_case,
@@ -619,7 +621,10 @@ _OUTPUT_SIZE_MISTAKES = (
 
 
 def check_output_size(
-    fn: Callable[[int, int, int, int], int] | None, *, title: str = "output size"
+    fn: Callable[[int, int, int, int], int] | None,
+    *,
+    title: str = "output size",
+    reveal: bool = False,
 ) -> CheckResult:
     """Check a reader's ``fn(n, f, stride, padding) -> int``: positions along one axis.
 
@@ -637,6 +642,8 @@ def check_output_size(
         Called positionally as ``fn(n, f, stride, padding)``.
     title : str
         Shown in the result.
+    reveal : bool
+        Show the expected size of the failing case now.
 
     Returns
     -------
@@ -649,10 +656,11 @@ def check_output_size(
     >>> check_output_size(lambda n, f, stride, padding: (n - f + 2 * padding) // stride)
     ✗ Not yet: output size (0 of 8 cases pass)
       Case:     n=5, f=3, stride=1, padding=0
-      Expected: 3
       Got:      2
       Hint:     Off by one: (n − f + 2p)/s counts the steps the window takes; the number of
                 positions is one more (the first position comes before any step). Add 1.
+      Try 1 of 3: after three wrong tries the answer is shown here. To see it now, add
+      reveal=True to the check and run the cell again.
     """
     cases = [
         _size_case(5, 3, 1, 0),
@@ -672,6 +680,7 @@ def check_output_size(
         title=title,
         compare=same_integer,
         signature="fn(n, f, stride, padding)",
+        reveal=reveal,
     )
 
 
@@ -685,6 +694,7 @@ def check_conv_output_shape(
     *,
     mode: str = "strict",
     title: str = "output shape",
+    reveal: bool = False,
 ) -> CheckResult:
     """Check a typed-in output shape (K, H_out, W_out) of a convolution layer.
 
@@ -737,8 +747,20 @@ def check_conv_output_shape(
             f"stride={stride}, padding={padding}"
         )
     )
+    recompute = (
+        "Work out the three numbers one at a time: the depth (one map per filter), then "
+        "H_out and W_out, each ⌊(W − F + 2P)/S⌋ + 1."
+    )
     return check_answer(
-        answer, expected, mistakes + list(SHAPE_MISTAKES), case, title, same_shape, same_shape
+        answer,
+        expected,
+        mistakes + list(SHAPE_MISTAKES),
+        case,
+        title,
+        same_shape,
+        same_shape,
+        recompute=recompute,
+        reveal=reveal,
     )
 
 
@@ -785,6 +807,7 @@ def check_param_count(
     kernel_size: int,
     *,
     title: str = "parameter count",
+    reveal: bool = False,
 ) -> CheckResult:
     """Check a typed-in number of parameters of a convolution layer.
 
@@ -807,10 +830,24 @@ def check_param_count(
             f"in_channels={in_channels}, out_channels={out_channels}, kernel_size={kernel_size}"
         ),
     )
-    return check_answer(answer, case.call(_params), _PARAMS_MISTAKES, case, title)
+    recompute = (
+        "Count one filter first: F·F weights per input channel, C channels, one bias. "
+        "Then multiply by the number of filters K."
+    )
+    return check_answer(
+        answer,
+        case.call(_params),
+        _PARAMS_MISTAKES,
+        case,
+        title,
+        recompute=recompute,
+        reveal=reveal,
+    )
 
 
-def check_macs(fn: Callable[..., int] | None, *, title: str = "multiply-adds") -> CheckResult:
+def check_macs(
+    fn: Callable[..., int] | None, *, title: str = "multiply-adds", reveal: bool = False
+) -> CheckResult:
     """Check a reader's ``fn(in_shape, out_channels, kernel_size, stride, padding) -> int``.
 
     ``in_shape`` is (C, H, W). The expected number of multiply-adds of a convolution
@@ -847,4 +884,50 @@ def check_macs(fn: Callable[..., int] | None, *, title: str = "multiply-adds") -
         title=title,
         compare=same_integer,
         signature="fn(in_shape, out_channels, kernel_size, stride, padding)",
+        reveal=reveal,
+    )
+
+
+#: The options of the "double the stride" question, as the notebook lists them.
+STRIDE_COST_OPTIONS = {
+    "a": "It halves: the window takes steps twice as long, so it stops at half as many positions.",
+    "b": "It falls to about a quarter: the positions halve along the height and along "
+    "the width, and each position costs the same.",
+    "c": "It stays the same: the filters keep their F·F·C weights, so the work does not change.",
+    "d": "It doubles: with a longer step the window moves over more pixels each time.",
+}
+_STRIDE_COST_WHY = {
+    "a": "Half as many positions along each axis, yes, but there are two axes. This is "
+    "the article's (height·width)/stride, corrected in this chapter.",
+    "b": "H_out·W_out is about (H/S)·(W/S), so the positions fall as 1/S², and at each "
+    "position a filter still does F·F·C multiply-adds. Doubling S divides the work by "
+    "about 4 (a little less, because of the + 1 and the rounding down).",
+    "c": "Each output costs the same, but there are fewer outputs. What stays the same "
+    "is the number of parameters, K·(F·F·C + 1); the multiply-adds follow the number "
+    "of positions.",
+    "d": "At every position the window still covers F×F pixels of each channel; a longer "
+    "step only means fewer positions, so less work, not more.",
+}
+
+
+def check_stride_cost(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Multiple choice: what does doubling the stride do to a layer's multiply-adds?
+
+    The options are :data:`STRIDE_COST_OPTIONS`; the wrong ones are the usual
+    misconceptions (it halves, as the article says; it stays the same, as the
+    parameters do; it doubles), each with its own explanation. The right option is
+    shown only on ``reveal=True``.
+
+    Examples
+    --------
+    >>> check_stride_cost("c").hint.startswith("Each output costs the same")
+    True
+    """
+    return check_choice(
+        answer,
+        STRIDE_COST_OPTIONS,
+        "b",
+        _STRIDE_COST_WHY,
+        title="the cost of doubling the stride",
+        reveal=reveal,
     )

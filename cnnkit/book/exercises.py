@@ -1,42 +1,66 @@
-"""The exercise machinery: checks with hints that name the likely mistake.
+"""The exercise machinery: checks that name the likely mistake and keep the answer back.
 
-A chapter asks the reader for a number, a shape or a function, then calls a check. The
-check runs the answer on a few cases, compares it with ``cnnkit``'s own reference (never
-with a copy of its maths), and returns a :class:`CheckResult`: a clear ✓ when everything
-matches, otherwise the first case that failed, the expected and the received value, and
-a hint. When the answer matches what a typical mistake produces ("forgot the stride",
-"flipped the kernel", ...), the hint names that mistake; otherwise it says how the answer
-differs.
+A chapter asks the reader for a number, a shape, a function or a choice, then calls a
+check. The check runs the answer on a few cases, compares it with ``cnnkit``'s own
+reference (never with a copy of its maths), and returns a :class:`CheckResult`: a clear
+✓ when everything matches; otherwise what the reader gave and a hint. When the answer
+matches what a typical mistake produces ("forgot the stride", "flipped the kernel", ...),
+the hint names that mistake; otherwise it says what to recompute.
+
+**The answer is held back.** A wrong answer does not show the expected one at first: the
+reader gets the hint and tries again. The expected answer is shown after the third wrong
+try (:data:`REVEAL_AFTER`), or at once when the reader asks for it by adding
+``reveal=True`` to the check call. Every check of the book takes that one keyword, and
+every box of a wrong answer says so in one line. A multiple-choice question
+(:func:`check_choice`) never shows the right option unasked: each wrong option gets the
+explanation of its misconception, and ``reveal=True`` shows the right one with the
+reason.
+
+**How tries are counted.** Per exercise and per kernel session: an exercise is known by
+its title, its cases and its expected answer, so re-running the check cell with a new
+wrong answer is a new try. The *same* wrong answer again does not count twice (running
+the cell twice is not trying twice); for a function, "the same answer" means the same
+results on every case. A placeholder (``None``, ``...``, a function that returns
+``None`` or raises ``NotImplementedError``) is "not attempted yet", never a wrong try.
+:func:`reset_tries` forgets every count (the tests call it).
 
 In a notebook the result shows as a small coloured box (``_repr_html_``); in a terminal
-it prints as plain text. ``bool(result)`` is ``result.passed``. An answer that is still
-the placeholder (``None``, ``...``, or a function that returns ``None`` or raises
-``NotImplementedError``) is reported as "not attempted yet", not as wrong.
+it prints as plain text. ``bool(result)`` is ``result.passed``. A ✓ box never contains
+the expected answer (only the title), so a model solution may end with its check.
 
 This module holds the engine and what several chapters share: describe the inputs with
 :class:`Case`, the typical mistakes with :class:`Mistake`, and call
 :func:`check_function` (for a function the reader writes), :func:`check_value` (for a
-number or an array the reader types), :func:`check_shape` (for a shape) or
-:func:`check_answer` (a typed answer against your own list of mistakes). A chapter's own
-checks live in its module, e.g. :func:`cnnkit.book.ch03_conv_layer.check_output_size`.
+number or an array the reader types), :func:`check_shape` (for a shape),
+:func:`check_choice` (a multiple-choice question whose wrong options are misconceptions)
+or :func:`check_answer` (a typed answer against your own list of mistakes). A chapter's
+own checks live in its module, e.g. :func:`cnnkit.book.ch03_conv_layer.check_output_size`.
 
 Notation in the hints, as in the book: K filters of size F×F over C input channels,
 stride S, padding P; an input H×W gives an output H_out×W_out.
 
 Examples
 --------
+>>> reset_tries()
 >>> def double(x):
 ...     return x + x
 >>> cases = [Case((2,), label="x=2"), Case((-3,), label="x=-3")]
 >>> check_function(double, lambda x: 2 * x, cases, title="double")
 ✓ Correct: double (all 2 cases pass)
->>> result = check_value(108, 112, {108: "Forgot the bias: each filter has one."})
->>> bool(result), result.mistake
-(False, 'Forgot the bias: each filter has one.')
+>>> mistakes = {108: "Forgot the bias: each filter has one."}
+>>> check_value(108, 112, mistakes, title="parameters")
+✗ Not yet: parameters
+  Got:      108
+  Hint:     Forgot the bias: each filter has one.
+  Try 1 of 3: after three wrong tries the answer is shown here. To see it now, add
+  reveal=True to the check and run the cell again.
+>>> check_value(108, 112, mistakes, title="parameters", reveal=True).expected_shown
+True
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -48,9 +72,17 @@ import numpy as np
 from cnnkit.book.style import BOX_COLOURS, result_box_css
 from cnnkit.cost import conv2d_cost
 
+#: After this many different wrong answers to one exercise, its check shows the answer.
+REVEAL_AFTER = 3
+
 _PLACEHOLDER_HINT = (
     "Replace the placeholder with your answer (or write the body of the function), "
     "then run this cell again."
+)
+_ASK = "To see it now, add reveal=True to the check and run the cell again."
+_ASK_CHOICE = (
+    "Think it over and pick another option. To see the right answer and why, add "
+    "reveal=True to the check and run the cell again."
 )
 
 
@@ -74,6 +106,7 @@ class CheckResult:
     expected, got : object
         The reference result and the reader's result for that case. ``got`` is a
         description such as ``"raised IndexError: ..."`` when the reader's code raised.
+        ``expected`` is kept on the object but shown only when :attr:`expected_shown`.
     hint : str
         What probably went wrong, and what to look at.
     mistake : str or None
@@ -83,6 +116,15 @@ class CheckResult:
         The inputs of the failing case, by name, to reproduce it.
     n_cases, n_passed : int
         How many cases were run, and how many of them matched.
+    kind : str
+        ``"value"`` (a typed answer), ``"function"`` or ``"choice"``.
+    tries : int
+        How many different wrong answers the reader has given to this exercise in this
+        kernel session, this one included.
+    asked : bool
+        The reader asked for the answer (``reveal=True``).
+    why : str
+        For a multiple choice: why the right option is right (shown when revealed).
 
     Notes
     -----
@@ -101,9 +143,23 @@ class CheckResult:
     inputs: dict[str, Any] = field(default_factory=dict)
     n_cases: int = 0
     n_passed: int = 0
+    kind: str = "value"
+    tries: int = 0
+    asked: bool = False
+    why: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.passed)
+
+    @property
+    def expected_shown(self) -> bool:
+        """Whether the box shows the expected answer: never on a pass; when asked; and,
+        except for a multiple choice, after :data:`REVEAL_AFTER` wrong tries."""
+        if self.passed:
+            return False
+        if self.asked:
+            return True
+        return self.attempted and self.kind != "choice" and self.tries >= REVEAL_AFTER
 
     def assert_passed(self) -> CheckResult:
         """Return the result itself, or raise ``AssertionError`` if the check failed.
@@ -129,29 +185,63 @@ class CheckResult:
             counts = ""
         return "fail", f"✗ Not yet: {self.title}{counts}"
 
+    def _rows(self) -> list[tuple[str, Any, bool]]:
+        """The labelled parts of the box, in order: (label, value, shown as a value)."""
+        shown = self.expected_shown
+        if self.passed or not (self.attempted or shown):
+            return []
+        if self.kind == "choice":
+            rows = []
+            if self.attempted:
+                rows += [("You chose", self.got, False), ("Why not", self.hint, False)]
+            if shown:
+                rows += [("Answer", self.expected, False), ("Why", self.why, False)]
+            return [row for row in rows if row[1]]
+        rows = [("Case", self.case, False)]
+        if shown:
+            rows.append(("Expected", self.expected, True))
+        if self.attempted:
+            rows += [("Got", self.got, True), ("Hint", self.hint, False)]
+        return [row for row in rows if row[0] in ("Expected", "Got") or row[1]]
+
+    def _footer(self) -> str:
+        """The last line: how to see the answer, or why it is shown."""
+        if self.passed:
+            return ""
+        if not self.attempted and not self.asked:
+            return _PLACEHOLDER_HINT
+        if self.expected_shown:
+            why = (
+                "you asked for it (reveal=True)"
+                if self.asked
+                else f"this was your wrong try number {self.tries}"
+            )
+            text = f"The answer is shown because {why}."
+            if self.kind == "function":
+                text += " The model solution is in the folded cell below."
+            return text
+        if self.kind == "choice":
+            return _ASK_CHOICE
+        return (
+            f"Try {self.tries} of {REVEAL_AFTER}: after three wrong tries the answer is "
+            f"shown here. {_ASK}"
+        )
+
     def __repr__(self) -> str:
         _, headline = self._headline()
-        if not self.attempted:
-            return f"{headline}\n" + textwrap.fill(
-                _PLACEHOLDER_HINT, 88, initial_indent="  ", subsequent_indent="  "
-            )
-        if self.passed:
-            return headline
         lines = [headline]
-        rows = [
-            ("Case", textwrap.fill(self.case, 78)),
-            ("Expected", _fmt(self.expected)),
-            ("Got", _fmt(self.got)),
-            ("Hint", textwrap.fill(self.hint, 78)),
-        ]
-        for label, text in rows:
-            if not text:
-                continue
+        rows = self._rows()
+        width = max([10] + [len(label) + 2 for label, _, _ in rows])
+        for label, value, as_value in rows:
+            text = _fmt(value) if as_value else textwrap.fill(value, 88 - width)
             body = text.split("\n")
-            lines.append(f"  {label + ':':<10}{body[0]}")
-            lines.extend(f"  {'':<10}{more}" for more in body[1:])
-        if self.inputs:
+            lines.append(f"  {label + ':':<{width}}{body[0]}")
+            lines.extend(f"  {'':<{width}}{more}" for more in body[1:])
+        if self.inputs and not self.passed and self.attempted:
             lines.append("  (The inputs of this case are in result.inputs.)")
+        footer = self._footer()
+        if footer:
+            lines.append(textwrap.fill(footer, 88, initial_indent="  ", subsequent_indent="  "))
         return "\n".join(lines)
 
     __str__ = __repr__
@@ -161,32 +251,40 @@ class CheckResult:
         colour = BOX_COLOURS[key]["text"]
         head = f'<div style="font-weight:bold;color:{colour}">{_esc(headline)}</div>'
         parts = [f'<div role="status" style="{result_box_css(key)}">', head]
-        if not self.attempted:
-            parts.append(f"<div>{_esc(_PLACEHOLDER_HINT)}</div>")
-        elif not self.passed:
-            pre = (
-                "margin:2px 0;padding:4px 6px;background:#FFFFFF;color:#1A1A1A;"
-                "border:1px solid #D9D9D9;font-size:13px;white-space:pre;overflow-x:auto"
-            )
-            cell = "padding:2px 10px 2px 0;vertical-align:top;text-align:left"
-            if self.case:
-                parts.append(f"<div><b>Case:</b> {_esc(self.case)}</div>")
-            parts.append('<table style="border-collapse:collapse;margin:4px 0">')
-            for label, value in (("Expected", self.expected), ("Got", self.got)):
-                parts.append(
+        pre = (
+            "margin:2px 0;padding:4px 6px;background:#FFFFFF;color:#1A1A1A;"
+            "border:1px solid #D9D9D9;font-size:13px;white-space:pre;overflow-x:auto"
+        )
+        cell = "padding:2px 10px 2px 0;vertical-align:top;text-align:left"
+        table: list[str] = []
+        for label, value, as_value in self._rows():
+            if as_value:
+                table.append(
                     f'<tr><th style="{cell}">{label}</th>'
                     f'<td style="{cell}"><pre style="{pre}">{_esc(_fmt(value))}</pre></td></tr>'
                 )
+                continue
+            if table:
+                parts.append('<table style="border-collapse:collapse;margin:4px 0">')
+                parts.extend(table)
+                parts.append("</table>")
+                table = []
+            parts.append(f"<div><b>{label}:</b> {_esc(value)}</div>")
+        if table:
+            parts.append('<table style="border-collapse:collapse;margin:4px 0">')
+            parts.extend(table)
             parts.append("</table>")
-            if self.hint:
-                parts.append(f"<div><b>Hint:</b> {_esc(self.hint)}</div>")
-            if self.inputs:
-                shown = "\n".join(f"{k} =\n{_fmt(v)}" for k, v in self.inputs.items())
-                parts.append(
-                    '<details style="margin-top:4px"><summary>Inputs of this case '
-                    "(also in <code>result.inputs</code>)</summary>"
-                    f'<pre style="{pre}">{_esc(shown)}</pre></details>'
-                )
+        if self.inputs and not self.passed and self.attempted:
+            shown = "\n".join(f"{k} =\n{_fmt(v)}" for k, v in self.inputs.items())
+            parts.append(
+                '<details style="margin-top:4px"><summary>Inputs of this case '
+                "(also in <code>result.inputs</code>)</summary>"
+                f'<pre style="{pre}">{_esc(shown)}</pre></details>'
+            )
+        footer = self._footer()
+        if footer:
+            text = _esc(footer).replace("reveal=True", "<code>reveal=True</code>")
+            parts.append(f'<div style="margin-top:4px;font-size:13px">{text}</div>')
         parts.append("</div>")
         return "".join(parts)
 
@@ -205,6 +303,48 @@ def _fmt(value: Any) -> str:
         body = np.array2string(value, precision=4, suppress_small=True)
         return f"array of shape {value.shape}:\n{body}"
     return repr(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Counting tries
+# ---------------------------------------------------------------------------------------
+# exercise key -> fingerprints of the different wrong answers given to it
+_wrong_answers: dict[str, set[str]] = {}
+
+
+def reset_tries() -> None:
+    """Forget every count of wrong tries (as a fresh kernel would)."""
+    _wrong_answers.clear()
+
+
+def _fingerprint(value: Any) -> str:
+    """A text that is equal for equal answers (arrays by shape, dtype and bytes)."""
+    if isinstance(value, BaseException):
+        return f"raised {type(value).__name__}: {value}"
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            return f"array{value.shape}:{value.tolist()!r}"
+        data = hashlib.sha1(np.ascontiguousarray(value).tobytes()).hexdigest()
+        return f"array{value.shape}{value.dtype.str}:{data}"
+    if isinstance(value, (list, tuple)):
+        inner = ",".join(_fingerprint(v) for v in value)
+        return f"{type(value).__name__}({inner})"
+    return f"{type(value).__name__}:{value!r}"
+
+
+def _settle(
+    result: CheckResult, exercise: str, answer: str, reveal: bool, count: bool = True
+) -> CheckResult:
+    """Count a wrong try of ``exercise`` (unless ``count`` is False) and record whether
+    the reader asked for the answer."""
+    seen = _wrong_answers.setdefault(exercise, set())
+    if count and result.attempted and not result.passed:
+        seen.add(answer)
+    result.tries = len(seen)
+    result.asked = bool(reveal)
+    return result
 
 
 # ---------------------------------------------------------------------------------------
@@ -361,8 +501,8 @@ def _first_difference(got: Any, expected: Any) -> str:
     index = tuple(int(i) for i in bad[0])
     where = f"row {index[0]}, column {index[1]}" if g.ndim == 2 else f"index {index}"
     return (
-        f" The first difference is at {where}: expected {_fmt(e[index].item())}, "
-        f"got {_fmt(g[index].item())} ({len(bad)} of {e.size} values differ)."
+        f" The first wrong value is at {where}, where you have {_fmt(g[index].item())} "
+        f"({len(bad)} of {e.size} values are wrong): recompute that one by hand."
     )
 
 
@@ -386,7 +526,16 @@ def _generic_hint(got: Any, expected: Any) -> str:
     if _is_real_scalar(expected) and isinstance(expected, (int, np.integer)):
         if not _is_real_scalar(got):
             return f"Expected a whole number (int), got {type(got).__name__}."
-    return "Your answer differs from the expected one; compare the two above."
+    if _is_real_scalar(expected) and _is_real_scalar(got):
+        side = "large" if float(got) > float(expected) else "small"
+        return (
+            f"Your number is too {side}, and it is not one that a usual mistake gives. "
+            "Work it out again step by step, writing down each number."
+        )
+    return (
+        "That is not it, and it is not what a usual mistake gives. Read the question "
+        "again and recompute your answer step by step."
+    )
 
 
 def _mistake_value(mistake: Mistake, case: Case) -> tuple[bool, Any]:
@@ -459,6 +608,36 @@ def _judge(
     compare: Callable[[Any, Any], bool],
     match: Callable[[Any, Any], bool],
     signature: str,
+    *,
+    kind: str,
+    reveal: bool,
+    recompute: str = "",
+) -> CheckResult:
+    exercise = _exercise_key(kind, title, cases, expecteds)
+    answer = "|".join(_fingerprint(o.error if o.error is not None else o.value) for o in outcomes)
+    result = _verdict(
+        title, cases, outcomes, expecteds, mistakes, compare, match, signature, recompute
+    )
+    result.kind = kind
+    return _settle(result, exercise, answer, reveal)
+
+
+def _exercise_key(kind: str, title: str, cases: Sequence[Case], expecteds: Sequence[Any]) -> str:
+    """What tells one exercise from another: its title, cases and expected results."""
+    labels = "|".join(case.label for case in cases)
+    return f"{kind}|{title}|{labels}|{_fingerprint(list(expecteds))}"
+
+
+def _verdict(
+    title: str,
+    cases: Sequence[Case],
+    outcomes: Sequence[_Outcome],
+    expecteds: Sequence[Any],
+    mistakes: Sequence[Mistake],
+    compare: Callable[[Any, Any], bool],
+    match: Callable[[Any, Any], bool],
+    signature: str,
+    recompute: str,
 ) -> CheckResult:
     n = len(cases)
     placeholder = [
@@ -466,7 +645,14 @@ def _judge(
         for o in outcomes
     ]
     if all(placeholder):
-        return CheckResult(passed=False, attempted=False, title=title, n_cases=n)
+        return CheckResult(
+            passed=False,
+            attempted=False,
+            title=title,
+            case=cases[0].label,
+            expected=expecteds[0],
+            n_cases=n,
+        )
 
     def ok(i: int) -> bool:
         o = outcomes[i]
@@ -492,6 +678,8 @@ def _judge(
         hint = mistake.hint
     elif outcome.error is not None:
         hint = _error_hint(outcome.error, signature)
+    elif recompute:
+        hint = recompute
     else:
         hint = _generic_hint(outcome.value, expected)
     if outcome.error is not None:
@@ -522,6 +710,7 @@ def check_function(
     compare: Callable[[Any, Any], bool] | None = None,
     match: Callable[[Any, Any], bool] | None = None,
     signature: str = "fn(...)",
+    reveal: bool = False,
 ) -> CheckResult:
     """Run a reader's function on several cases against a reference.
 
@@ -547,6 +736,9 @@ def check_function(
         mistake produces; default: same value, like the default ``compare``.
     signature : str
         How the check calls ``fn``, quoted in the hint when the call itself fails.
+    reveal : bool
+        Show the expected result of the failing case (the first case when ``fn`` is
+        still the placeholder) now, without waiting for three wrong tries.
 
     Returns
     -------
@@ -555,7 +747,8 @@ def check_function(
     Notes
     -----
     Exceptions raised by ``fn`` are caught and reported as a failed case (type and
-    message); the check itself never raises because of the reader's code.
+    message); the check itself never raises because of the reader's code. A function
+    that gives the same results as an earlier wrong one is the same try.
 
     Examples
     --------
@@ -564,21 +757,22 @@ def check_function(
     ...                  compute=lambda x: 2 * x)
     >>> check_function(lambda x: x * x, lambda x: x**2, cases, [square], title="square")
     ✓ Correct: square (all 2 cases pass)
-    >>> check_function(lambda x: x + x, lambda x: x**2, cases, [square], title="square")
+    >>> check_function(lambda x: x + x, lambda x: x**2, cases, [square], title="square",
+    ...                reveal=True)
     ✗ Not yet: square (1 of 2 cases pass)
       Case:     x=-3
       Expected: 9
       Got:      -6
       Hint:     x² is x·x, not 2·x.
+      The answer is shown because you asked for it (reveal=True). The model solution is in
+      the folded cell below.
     """
     cases = list(cases)
     compare = close if compare is None else compare
     match = close if match is None else match
     expecteds = [case.call(reference) for case in cases]
-    if fn is None:
-        return CheckResult(passed=False, attempted=False, title=title, n_cases=len(cases))
-    if not callable(fn):
-        return CheckResult(
+    if fn is not None and not callable(fn):
+        result = CheckResult(
             passed=False,
             title=title,
             expected="a function",
@@ -589,14 +783,31 @@ def check_function(
             ),
             mistake="passed a value instead of a function",
             n_cases=len(cases),
+            kind="function",
         )
+        exercise = _exercise_key("function", title, cases, expecteds)
+        return _settle(result, exercise, _fingerprint(fn), reveal)
     outcomes = []
     for case in cases:
+        if fn is None:
+            outcomes.append(_Outcome())
+            continue
         try:
             outcomes.append(_Outcome(value=case.call(fn)))
         except Exception as error:  # the reader's bug is reported, not raised
             outcomes.append(_Outcome(error=error))
-    return _judge(title, cases, outcomes, expecteds, mistakes, compare, match, signature)
+    return _judge(
+        title,
+        cases,
+        outcomes,
+        expecteds,
+        mistakes,
+        compare,
+        match,
+        signature,
+        kind="function",
+        reveal=reveal,
+    )
 
 
 def check_answer(
@@ -607,17 +818,32 @@ def check_answer(
     title: str,
     compare: Callable[[Any, Any], bool] = close,
     match: Callable[[Any, Any], bool] = close,
+    *,
+    recompute: str = "",
+    reveal: bool = False,
 ) -> CheckResult:
     """A typed-in answer judged like a function's result on one case.
 
     The building block of the chapters' checks of a number or a shape: ``mistakes`` are
     :class:`Mistake` objects whose ``compute`` takes no argument (the value that mistake
     gives for this question); ``case`` describes the question (``Case(label=...)``);
-    ``compare`` and ``match`` as in :func:`check_function`.
+    ``compare`` and ``match`` as in :func:`check_function`. ``recompute`` is the hint
+    for a wrong answer that no mistake explains (what to work out again; never the
+    answer); ``reveal=True`` shows the expected answer at once.
     """
-    if is_placeholder(answer):
-        return CheckResult(passed=False, attempted=False, title=title, n_cases=1)
-    return _judge(title, [case], [_Outcome(value=answer)], [expected], mistakes, compare, match, "")
+    return _judge(
+        title,
+        [case],
+        [_Outcome(value=None if is_placeholder(answer) else answer)],
+        [expected],
+        mistakes,
+        compare,
+        match,
+        "",
+        kind="value",
+        reveal=reveal,
+        recompute=recompute,
+    )
 
 
 def _value_mistakes(mistakes: Mapping[Any, str] | Iterable[tuple[Any, str]] | None) -> list:
@@ -636,8 +862,10 @@ def check_value(
     *,
     title: str = "your answer",
     question: str = "",
+    recompute: str = "",
     rtol: float = 1e-6,
     atol: float = 1e-9,
+    reveal: bool = False,
 ) -> CheckResult:
     """Check a typed-in answer (a number, an array, a string) against the right one.
 
@@ -654,8 +882,13 @@ def check_value(
         What is being checked.
     question : str
         Shown as the case when the answer is wrong (e.g. ``"row 1, column 2"``).
+    recompute : str
+        The hint for a wrong answer that none of ``mistakes`` explains: what to work out
+        again. It must not contain the answer.
     rtol, atol : float
         Tolerances for numbers and arrays (``numpy.allclose``).
+    reveal : bool
+        Show the expected answer now, without waiting for three wrong tries.
 
     Returns
     -------
@@ -665,19 +898,27 @@ def check_value(
     --------
     >>> check_value(112, 112, title="parameters")
     ✓ Correct: parameters
-    >>> check_value(108, 112, {108: "Forgot the bias: each filter has one."},
-    ...             title="parameters")
-    ✗ Not yet: parameters
-      Expected: 112
-      Got:      108
-      Hint:     Forgot the bias: each filter has one.
+    >>> result = check_value(108, 112, {108: "Forgot the bias: each filter has one."},
+    ...                      title="parameters")
+    >>> result.hint, result.expected_shown
+    ('Forgot the bias: each filter has one.', False)
     """
 
     def within(a: Any, b: Any) -> bool:
         return close(a, b, rtol=rtol, atol=atol)
 
     case = Case(label=question)
-    return check_answer(got, expected, _value_mistakes(mistakes), case, title, within, within)
+    return check_answer(
+        got,
+        expected,
+        _value_mistakes(mistakes),
+        case,
+        title,
+        within,
+        within,
+        recompute=recompute,
+        reveal=reveal,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -754,6 +995,7 @@ def check_shape(
     *,
     title: str = "shape",
     question: str = "",
+    reveal: bool = False,
 ) -> CheckResult:
     """Check a "what is the shape?" answer.
 
@@ -768,6 +1010,8 @@ def check_shape(
         before the generic ones.
     title, question : str
         Shown in the result.
+    reveal : bool
+        Show the expected shape now, without waiting for three wrong tries.
 
     Named mistakes (generic): not a shape (not a tuple of ints); swapped axes (the same
     sizes in another order); off by one; wrong number of axes.
@@ -782,7 +1026,135 @@ def check_shape(
     case = Case(label=question)
     expected = tuple(int(n) for n in expected)
     all_mistakes = _value_mistakes(mistakes) + list(SHAPE_MISTAKES)
-    return check_answer(got, expected, all_mistakes, case, title, same_shape, same_shape)
+    return check_answer(
+        got,
+        expected,
+        all_mistakes,
+        case,
+        title,
+        same_shape,
+        same_shape,
+        recompute=SHAPE_RECOMPUTE,
+        reveal=reveal,
+    )
+
+
+#: The hint for a wrong shape that no named mistake explains.
+SHAPE_RECOMPUTE = (
+    "Work out each axis again, one at a time: how many there are (the layout of the "
+    "question tells you), then the size of each."
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Multiple choice
+# ---------------------------------------------------------------------------------------
+def _letter(answer: Any) -> str | None:
+    """ "b", "B", " b ", "(b)" and "b)" all mean option b; None for anything else."""
+    if not isinstance(answer, str):
+        return None
+    letter = answer.strip().strip("().").strip().lower()
+    return letter or None
+
+
+def check_choice(
+    answer: Any,
+    options: Mapping[str, str],
+    correct: str,
+    why: Mapping[str, str],
+    *,
+    title: str = "your choice",
+    reveal: bool = False,
+) -> CheckResult:
+    """Check a multiple-choice answer: an "explain" question whose wrong options are the
+    usual misconceptions.
+
+    A wrong option gets the explanation of its misconception (``why[letter]``), and the
+    reader picks again. The right option is never shown unasked, however many tries:
+    the reader who asks with ``reveal=True`` gets it, with ``why[correct]``. The ✓ box of
+    a right answer names no option, so a model solution can end with this check.
+
+    Parameters
+    ----------
+    answer : str or None
+        The letter the reader chose (``"b"``, ``"B"`` and ``"(b)"`` are the same);
+        ``None`` or ``...`` means not attempted yet.
+    options : mapping
+        ``{letter: text}`` of every option, as the question lists them.
+    correct : str
+        The letter of the right option.
+    why : mapping
+        ``{letter: explanation}`` for every option: for a wrong one, what is wrong with
+        that idea (without giving the right option away); for the right one, why it is
+        right.
+    title : str
+        What is being checked.
+    reveal : bool
+        Show the right option and why.
+
+    Returns
+    -------
+    CheckResult
+        ``mistake`` is the chosen wrong option, ``"(a) ..."``; an answer that is not
+        one of the letters is a miss that names no mistake and is not counted as a try.
+
+    Raises
+    ------
+    ValueError
+        If ``correct`` is not one of ``options``, or ``why`` does not explain every
+        option (a mistake in the book, not the reader's).
+
+    Examples
+    --------
+    >>> options = {"a": "It halves.", "b": "It falls to about a quarter."}
+    >>> why = {"a": "There are two axes.", "b": "Both axes shrink."}
+    >>> check_choice("B", options, "b", why, title="stride 2")
+    ✓ Correct: stride 2
+    >>> check_choice("a", options, "b", why, title="stride 2")
+    ✗ Not yet: stride 2
+      You chose: (a) It halves.
+      Why not:   There are two axes.
+      Think it over and pick another option. To see the right answer and why, add
+      reveal=True to the check and run the cell again.
+    """
+    letters = {str(k).lower(): str(v) for k, v in options.items()}
+    reasons = {str(k).lower(): str(v) for k, v in why.items()}
+    correct = str(correct).lower()
+    if correct not in letters:
+        raise ValueError(
+            f"correct={correct!r} is not one of the options {sorted(letters)}; "
+            "give the letter of the right option"
+        )
+    if set(reasons) != set(letters):
+        raise ValueError(
+            f"why explains the options {sorted(reasons)}, but the options are "
+            f"{sorted(letters)}; every option needs its explanation"
+        )
+    right = f"({correct}) {letters[correct]}"
+    exercise = f"choice|{title}|{right}"
+    result = CheckResult(
+        passed=False, title=title, expected=right, why=reasons[correct], kind="choice", n_cases=1
+    )
+    if is_placeholder(answer):
+        result.attempted = False
+        return _settle(result, exercise, "", reveal)
+    letter = _letter(answer)
+    if letter == correct:
+        result.passed = True
+        result.n_passed = 1
+        return _settle(result, exercise, letter, reveal)
+    if letter in letters:
+        result.got = f"({letter}) {letters[letter]}"
+        result.hint = reasons[letter]
+        result.mistake = result.got
+        return _settle(result, exercise, letter, reveal)
+    result.got = repr(answer)
+    result.hint = (
+        "Answer with the letter of one option, as a string: "
+        + ", ".join(f'"{k}"' for k in letters)
+        + "."
+    )
+    return _settle(result, exercise, _fingerprint(answer), reveal, count=False)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The introduction (``book/introduction.ipynb``): LeNet-5, and the exercise checks.
 
 The introduction's exercises ask for a choice, a number and a list; their checks are
-:func:`check_data_for_cnn`, :func:`check_c3_rows` and :func:`check_halves`, built on
-:func:`cnnkit.book.exercises.check_value` with hints for the likely wrong answers.
+:func:`check_data_for_cnn` (a multiple choice, :func:`cnnkit.book.exercises.check_choice`),
+:func:`check_c3_rows` and :func:`check_halves` (built on
+:func:`cnnkit.book.exercises.check_value`), with hints for the likely wrong answers.
+Like every check of the book they take ``reveal=True`` to show the answer.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from cnnkit.book.exercises import CheckResult, check_value
+from cnnkit.book.exercises import CheckResult, check_choice, check_value
 from cnnkit.book.figures import new_axes
 from cnnkit.book.style import OKABE_ITO
 from cnnkit.shapes import output_size
@@ -89,26 +91,38 @@ def draw_lenet(ax: Axes | None = None) -> Axes:
 
 
 # --------------------------------------------------------------------------- exercises
+#: The options of exercise 0.1, as the notebook lists them (without its Markdown).
+TOOL_OPTIONS = {
+    "a": "a table of houses with the columns area, rooms, year built and postcode;",
+    "b": "spectrograms of bird songs: for each recording a grid of time steps × "
+    "frequencies, the loudness in each cell;",
+    "c": "the list of products each customer bought, in no particular order.",
+}
 _TOOL_HINTS = {
     "a": "A table's columns have no neighbours: reorder them and nothing changes. A "
     "convolution would read patterns into the column order.",
+    "b": "Time and frequency form a grid, and neighbouring cells belong together: a "
+    "call that rises in pitch is a local pattern, which a small filter finds wherever "
+    "it occurs in the recording.",
     "c": "A set has no order and no grid: there is no neighbourhood for a filter to slide over.",
 }
 
 
-def check_data_for_cnn(answer: Any) -> CheckResult:
-    """Exercise 1: which data suits a CNN, "a" (a table), "b" (a spectrogram) or "c"
-    (a set)? The answer is "b": time and frequency form a grid.
+def check_data_for_cnn(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Exercise 0.1 (multiple choice): which data suits a CNN, "a" (a table), "b" (a
+    spectrogram) or "c" (a set)? The answer is "b": time and frequency form a grid.
 
     Examples
     --------
     >>> check_data_for_cnn("b")
     ✓ Correct: the data for a CNN
     """
-    return check_value(answer, "b", _TOOL_HINTS, title="the data for a CNN")
+    return check_choice(
+        answer, TOOL_OPTIONS, "b", _TOOL_HINTS, title="the data for a CNN", reveal=reveal
+    )
 
 
-def check_c3_rows(answer: Any) -> CheckResult:
+def check_c3_rows(answer: Any, *, reveal: bool = False) -> CheckResult:
     """Exercise 2: the rows of a C3 map of LeNet-5, a 5×5 filter over a 14×14 map
     without padding: ``output_size(14, 5)``.
 
@@ -121,12 +135,20 @@ def check_c3_rows(answer: Any) -> CheckResult:
     """
     rows = output_size(14, 5)
     hints = {
-        rows - 1: "Count the positions, not the steps: the filter starts at rows 0 to 9, "
-        "which is 10 positions (14 − 5 + 1).",
+        rows - 1: "Count the positions, not the steps: the filter's top row can be at "
+        "row 0 and at every row below it that still leaves room for 5 rows; count them "
+        "all, the first one included.",
         14: "Without padding the filter cannot be centred on the border rows, so the map shrinks.",
         14 - 2: "That is the shrink of a 3×3 filter; these filters are 5×5.",
     }
-    return check_value(answer, rows, hints, title="rows of a C3 map")
+    return check_value(
+        answer,
+        rows,
+        hints,
+        title="rows of a C3 map",
+        recompute="Slide a 5-row window down 14 rows on paper: count where its top row can be.",
+        reveal=reveal,
+    )
 
 
 #: The answer of exercise 3, for its four layers in the order the exercise lists them.
@@ -144,7 +166,7 @@ _HALVES_HINTS = [
 ]
 
 
-def check_halves(answer: Any) -> CheckResult:
+def check_halves(answer: Any, *, reveal: bool = False) -> CheckResult:
     """Exercise 3: the half of a CNN ("features" or "classification") that each of a
     convolution, a pooling layer, a fully connected layer and the softmax belongs to.
 
@@ -153,4 +175,12 @@ def check_halves(answer: Any) -> CheckResult:
     >>> check_halves(HALVES)
     ✓ Correct: the two halves
     """
-    return check_value(answer, HALVES, _HALVES_HINTS, title="the two halves")
+    return check_value(
+        answer,
+        HALVES,
+        _HALVES_HINTS,
+        title="the two halves",
+        recompute="Go through the four layers one by one: does it work on feature maps "
+        "(features), or on the flattened vector and its class scores (classification)?",
+        reveal=reveal,
+    )

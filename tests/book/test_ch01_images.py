@@ -7,6 +7,7 @@ import re
 from io import BytesIO
 
 import numpy as np
+from book_checks import assert_held_back, assert_multiple_choice, assert_notebook_lists
 from PIL import Image
 
 from cnnkit.book import ch01_images as ch1
@@ -113,3 +114,23 @@ def test_check_difference_detects_wraparound_sign_and_order():
     assert not ch1.check_difference(lambda a, b: None).attempted
     crashed = ch1.check_difference(lambda a, b: a.astype(float) - b.T)
     assert not crashed and "raised ValueError" in str(crashed.got)
+
+
+def test_a_wrong_answer_keeps_the_answer_back_until_asked():
+    photo = sample_image("china")
+    batch_shape, dtype = (1, 3, *photo.shape[:2]), np.float64
+    one_byte = ch1.check_nbytes(int(np.prod(batch_shape)), batch_shape, dtype)
+    assert one_byte.mistake == "one byte per value"
+    assert_held_back(one_byte)
+    assert_held_back(ch1.check_nbytes(12345, batch_shape, dtype))  # what to recompute
+    asked = ch1.check_nbytes(12345, batch_shape, dtype, reveal=True)
+    assert f"{int(np.prod(batch_shape)) * 8}" in repr(asked)
+    wrapped = ch1.check_difference(lambda a, b: a - b)
+    assert wrapped.mistake == "uint8 wrap-around"
+    assert_held_back(wrapped)
+    assert "Expected" in repr(ch1.check_difference(lambda a, b: a - b, reveal=True))
+
+
+def test_why_uint8_wraps_is_a_multiple_choice_listed_in_the_notebook():
+    assert_multiple_choice(ch1.check_wrap_explained, ch1.WRAP_OPTIONS, ch1._WRAP_WHY)
+    assert_notebook_lists("notebooks/01_images.ipynb", ch1.WRAP_OPTIONS)

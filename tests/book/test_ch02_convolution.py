@@ -15,7 +15,13 @@ from io import BytesIO
 
 import numpy as np
 import pytest
-from book_checks import assert_named, not_attempted
+from book_checks import (
+    assert_held_back,
+    assert_multiple_choice,
+    assert_named,
+    assert_notebook_lists,
+    not_attempted,
+)
 from PIL import Image
 from scipy.signal import correlate2d
 
@@ -491,7 +497,7 @@ def test_check_mac_count_names_the_shared_mistakes():
         check_mac_count(55 * 55 * 11 * 11 * 3, **alexnet), "forgot the number of filters", "K"
     )
     assert not_attempted(check_mac_count(None, **alexnet))
-    page = check_mac_count(227 * 227 * 363 * 96, **alexnet)._repr_html_()
+    page = check_mac_count(227 * 227 * 363 * 96, **alexnet, reveal=True)._repr_html_()
     assert str(55 * 55 * 363 * 96) in page and str(227 * 227 * 363 * 96) in page
 
 
@@ -504,3 +510,34 @@ def test_check_flipped_filter_runs_conv2d_and_names_half_flips():
     assert check_flipped_filter(w.T, w).mistake == "transposed"
     assert not check_flipped_filter(np.ones((2, 2)), w)
     assert not check_flipped_filter(None, w).attempted
+
+
+def test_a_wrong_answer_keeps_the_answer_back_until_asked():
+    image, w = example_image(), np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]])
+    flipped = check_feature_map_value(int(conv2d(image, w[::-1, ::-1])[1, 2]), image, w, (1, 2))
+    if flipped.passed:  # a filter its half-turn leaves alone: use another cell
+        pytest.skip("the flipped kernel gives the same value here")
+    assert_held_back(flipped)
+    cost = ch2.check_mac_count(8 * 27 * 225 * 225, (3, 227, 227), 8, 3, stride=2)
+    assert cost.mistake == "forgot the stride"
+    assert_held_back(cost)
+    assert_held_back(ch2.check_mac_count(12345, (3, 227, 227), 8, 3, stride=2))
+    asked = ch2.check_mac_count(12345, (3, 227, 227), 8, 3, stride=2, reveal=True)
+    assert f"Expected: {8 * 27 * 113 * 113}" in repr(asked)
+
+
+def test_the_flipped_filter_reveals_the_filter_not_the_test_map():
+    w = np.array([[1.0, 2.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 3.0]])
+    result = ch2.check_flipped_filter(w, w)
+    assert result.mistake == "gave w itself"
+    assert_held_back(result)
+    shown = ch2.check_flipped_filter(w, w, reveal=True)
+    np.testing.assert_array_equal(shown.expected, w[::-1, ::-1])
+    assert "[[3. 0. 0.]" in repr(shown)
+    assert ch2.check_flipped_filter([[1, 2], [3, 4]], w).mistake == "not a filter of the shape of w"
+    assert ch2.check_flipped_filter("flip it", w).mistake == "not a filter of the shape of w"
+
+
+def test_one_map_per_filter_is_a_multiple_choice_listed_in_the_notebook():
+    assert_multiple_choice(ch2.check_one_map_per_filter, ch2.CHANNELS_OPTIONS, ch2._CHANNELS_WHY)
+    assert_notebook_lists("notebooks/02_convolution.ipynb", ch2.CHANNELS_OPTIONS)

@@ -8,7 +8,13 @@ import re
 
 import numpy as np
 import pytest
-from book_checks import assert_named, not_attempted
+from book_checks import (
+    assert_held_back,
+    assert_multiple_choice,
+    assert_named,
+    assert_notebook_lists,
+    not_attempted,
+)
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Rectangle
 
@@ -377,3 +383,21 @@ def test_conv_output_shape():
     assert_named(check_conv_output_shape((55, 96, 55), **alexnet), "swapped axes", "(C, H, W)")
     padded = check_conv_output_shape((8, 30, 30), (3, 32, 32), 8, 3, stride=1, padding=1)
     assert_named(padded, "forgot the padding", "pad")
+
+
+def test_a_wrong_answer_keeps_the_answer_back_until_asked():
+    no_bias = ch3.check_param_count(128 * 9 * 64, in_channels=64, out_channels=128, kernel_size=3)
+    assert no_bias.mistake == "forgot the bias"
+    assert_held_back(no_bias)
+    shape = ch3.check_conv_output_shape((10, 7, 7), (3, 15, 15), 10, 3, stride=2, padding=1)
+    assert_held_back(shape)
+    steps = ch3.check_output_size(lambda n, f, stride, padding: (n - f + 2 * padding) // stride)
+    assert steps.mistake == "off by one (missing + 1)"
+    assert_held_back(steps)
+    asked = ch3.check_output_size(lambda n, f, stride, padding: 0, reveal=True)
+    assert "Expected: 3" in repr(asked) and "model solution" in repr(asked)
+
+
+def test_the_cost_of_the_stride_is_a_multiple_choice_listed_in_the_notebook():
+    assert_multiple_choice(ch3.check_stride_cost, ch3.STRIDE_COST_OPTIONS, ch3._STRIDE_COST_WHY)
+    assert_notebook_lists("notebooks/03_conv_layer.ipynb", ch3.STRIDE_COST_OPTIONS)

@@ -1,5 +1,6 @@
-"""The exercise machinery (cnnkit.book.exercises): the result, the engine, check_value
-and check_shape. The chapters' own checks are tested with their chapter."""
+"""The exercise machinery (cnnkit.book.exercises): the result, the engine, check_value,
+check_shape and check_choice, and how the answer is held back until the third wrong try
+or until the reader asks. The chapters' own checks are tested with their chapter."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from cnnkit.book.exercises import (
     Case,
     CheckResult,
     Mistake,
+    check_choice,
     check_function,
     check_shape,
     check_value,
+    reset_tries,
 )
 
 
@@ -145,8 +148,11 @@ def test_text_output():
     assert repr(passed) == str(passed) == "✓ Correct: square (all 3 cases pass)"
     missed = repr(check_function(lambda x: x + x, lambda x: x**2, square_cases()))
     assert missed.startswith("✗ Not yet: your function (1 of 3 cases pass)")
-    for label in ("Case:", "Expected:", "Got:", "Hint:"):
+    for label in ("Case:", "Got:", "Hint:", "reveal=True"):
         assert label in missed
+    assert "Expected:" not in missed
+    shown = repr(check_function(lambda x: x + x, lambda x: x**2, square_cases(), reveal=True))
+    assert "Expected: 9" in shown and "model solution" in shown
     assert "Not attempted yet" in repr(check_value(None, 3))
 
 
@@ -154,17 +160,20 @@ def test_html_output():
     passed = check_value(4, 4)._repr_html_()
     assert "✓ Correct" in passed and "✗" not in passed
     missed = check_value(108, 112, {108: "Forgot the bias."}, question="3 → 4, F = 3")
-    page = missed._repr_html_()
-    assert "✗" in page and "✓" not in page
-    assert "108" in page and "112" in page and "3 → 4, F = 3" in page
-    assert "Expected" in page and "Got" in page and "Hint" in page
+    missed_page = missed._repr_html_()
+    assert "✗" in missed_page and "✓" not in missed_page
+    assert "108" in missed_page and "3 → 4, F = 3" in missed_page and "112" not in missed_page
+    assert "Got" in missed_page and "Hint" in missed_page and "Expected" not in missed_page
+    assert "<code>reveal=True</code>" in missed_page
+    shown = check_value(108, 112, question="3 → 4, F = 3", reveal=True)._repr_html_()
+    assert "Expected" in shown and "112" in shown
     x = np.arange(4.0).reshape(2, 2)
     arrays = check_function(lambda x: x.T, lambda x: x, [Case((x,), inputs={"x": x})])
     arrays_page = arrays._repr_html_()
     assert "<details" in arrays_page and "array of shape" in arrays_page
     blank = check_value(None, 3)._repr_html_()
     assert "Not attempted yet" in blank and "✗" not in blank and "✓" not in blank
-    for page in (passed, missed._repr_html_(), arrays_page, blank):
+    for page in (passed, missed_page, shown, arrays_page, blank):
         assert page.startswith("<div") and page.endswith("</div>")
         assert "<script" not in page and "http" not in page and "<link" not in page
         assert "<style" not in page and "class=" not in page
@@ -194,3 +203,173 @@ def test_assert_passed_returns_a_pass_and_raises_on_a_miss():
 
 def test_a_result_is_a_check_result():
     assert isinstance(check_value(1, 1), CheckResult)
+
+
+# ---------------------------------------------------------------------------------------
+# The answer is held back: tries, reveal=True, multiple choice
+# ---------------------------------------------------------------------------------------
+def _shown(result: CheckResult) -> str:
+    """Everything a reader can see of a result: its text and its HTML."""
+    return repr(result) + "\n" + result._repr_html_()
+
+
+def test_the_first_wrong_try_shows_no_expected_value():
+    hints = {73728: "Forgot the bias: each filter has one."}
+    for result in (
+        check_value(73728, 73856, hints, title="parameters"),  # a named mistake
+        check_value(12345, 73856, hints, title="parameters"),  # an unknown one
+        check_shape((3, 425, 638), (5, 425, 638), title="output shape"),
+        check_value(np.ones((2, 3)), np.full((2, 3), 7.25), title="an array"),
+        check_function(lambda x: x + 1, lambda x: 1000 * x, [Case((7,), label="x=7")]),
+    ):
+        assert not result.passed and not result.expected_shown
+        expected = result.expected
+        text = _shown(result)
+        assert "Expected" not in text
+        if isinstance(expected, np.ndarray):
+            assert "7.25" not in text
+        else:
+            assert str(expected) not in text
+            if isinstance(expected, int):
+                assert f"{expected:,}" not in text
+        assert "reveal=True" in repr(result) and "reveal=True" in result._repr_html_()
+
+
+def test_a_recognised_mistake_names_itself_on_the_first_try():
+    result = check_value(73728, 73856, {73728: "Forgot the bias: each filter has one."})
+    assert result.tries == 1 and result.mistake == "Forgot the bias: each filter has one."
+    assert "Forgot the bias" in repr(result) and "Forgot the bias" in result._repr_html_()
+
+
+def test_an_unknown_wrong_number_says_what_to_recompute():
+    result = check_value(90, 112, title="parameters")
+    assert result.mistake is None and "too small" in result.hint
+    result = check_value(90, 112, title="parameters", recompute="Count the weights again.")
+    assert result.hint == "Count the weights again."
+
+
+def test_the_third_different_wrong_try_shows_the_answer():
+    def attempt(answer):
+        return check_value(answer, 73856, title="parameters")
+
+    first, second = attempt(1), attempt(2)
+    assert (first.tries, second.tries) == (1, 2)
+    assert "73856" not in _shown(second) and "Try 2 of 3" in repr(second)
+    again = attempt(2)  # the same wrong answer again is not a new try
+    assert again.tries == 2 and not again.expected_shown
+    third = attempt(3)
+    assert third.tries == 3 and third.expected_shown
+    assert "Expected: 73856" in repr(third) and "73856" in third._repr_html_()
+    assert "wrong try number 3" in repr(third)
+    assert attempt(73856).passed and "73856" not in _shown(attempt(73856))
+
+
+def test_tries_are_counted_per_exercise():
+    for wrong in (1, 2):
+        check_value(wrong, 73856, title="parameters")
+    other = check_value(5, 64, title="bytes")  # another exercise: its own count
+    assert other.tries == 1 and not other.expected_shown
+    same_title = check_value(3, 99, title="parameters")  # another expected value
+    assert same_title.tries == 1
+
+
+def test_a_function_with_the_same_results_is_the_same_try():
+    cases = square_cases()
+    first = check_function(lambda x: x + x, lambda x: x**2, cases)
+    again = check_function(lambda y: 2 * y, lambda x: x**2, cases)  # same results
+    other = check_function(lambda x: x + 1, lambda x: x**2, cases)
+    assert (first.tries, again.tries, other.tries) == (1, 1, 2)
+    third = check_function(lambda x: 0, lambda x: x**2, cases)
+    assert third.expected_shown and "Expected:" in repr(third)
+    assert "model solution" in repr(third)
+
+
+def test_asking_shows_the_answer_at_once():
+    asked = check_value(1, 73856, title="parameters", reveal=True)
+    assert asked.tries == 1 and asked.expected_shown
+    assert "73856" in repr(asked) and "73856" in asked._repr_html_()
+    assert "you asked" in repr(asked)
+    unanswered = check_shape(None, (5, 425, 638), reveal=True)
+    assert not unanswered.attempted and "(5, 425, 638)" in _shown(unanswered)
+    function = check_function(None, lambda x: x**2, square_cases(), reveal=True)
+    assert not function.attempted and "Expected: 4" in repr(function)
+    assert "x=2" in repr(function)
+
+
+def test_a_placeholder_is_not_a_wrong_try():
+    for _ in range(4):
+        blank = check_value(None, 73856, title="parameters")
+        assert not blank.attempted and blank.tries == 0
+        assert "73856" not in _shown(blank) and "reveal" not in repr(blank)
+        assert check_function(None, lambda x: x**2, square_cases()).tries == 0
+    assert check_value(..., 73856, title="parameters").tries == 0
+    assert check_value(1, 73856, title="parameters").tries == 1
+
+
+def test_reset_tries_forgets_the_counts():
+    for wrong in (1, 2, 3):
+        check_value(wrong, 73856, title="parameters")
+    reset_tries()
+    assert check_value(4, 73856, title="parameters").tries == 1
+
+
+OPTIONS = {
+    "a": "It halves.",
+    "b": "It falls to about a quarter.",
+    "c": "It stays the same.",
+}
+WHY = {
+    "a": "There are two axes, and the positions halve along each.",
+    "b": "The positions halve along the height and along the width.",
+    "c": "Each position costs the same, but there are fewer positions.",
+}
+
+
+def test_a_wrong_option_explains_its_misconception():
+    result = check_choice("a", OPTIONS, "b", WHY, title="stride 2")
+    assert not result and result.attempted and result.mistake == "(a) It halves."
+    assert result.hint == WHY["a"]
+    assert WHY["a"] in repr(result) and WHY["a"] in result._repr_html_()
+    assert check_choice("c", OPTIONS, "b", WHY).hint == WHY["c"]
+
+
+def test_a_multiple_choice_never_reveals_the_answer_unasked():
+    for answer in ["a", "c", "A", "(c)", "a", "c", "a"]:
+        result = check_choice(answer, OPTIONS, "b", WHY, title="stride 2")
+        assert not result.expected_shown
+        text = _shown(result)
+        assert OPTIONS["b"] not in text and WHY["b"] not in text and "(b)" not in text
+        assert "reveal=True" in text
+    assert result.tries == 2  # "a" and "c", however spelled or repeated
+
+
+def test_a_multiple_choice_shows_the_answer_when_asked():
+    asked = check_choice("a", OPTIONS, "b", WHY, title="stride 2", reveal=True)
+    text = _shown(asked)
+    assert "(b) It falls to about a quarter." in text and WHY["b"] in text
+    assert WHY["a"] in text  # and still why the chosen option is wrong
+    blank = check_choice(None, OPTIONS, "b", WHY, title="stride 2", reveal=True)
+    assert not blank.attempted and OPTIONS["b"] in _shown(blank)
+
+
+def test_a_multiple_choice_pass_and_placeholder_name_no_option():
+    for answer in ("b", " B ", "(b)"):
+        right = check_choice(answer, OPTIONS, "b", WHY, title="stride 2")
+        assert right.passed and repr(right) == "✓ Correct: stride 2"
+        assert OPTIONS["b"] not in right._repr_html_()
+    blank = check_choice(None, OPTIONS, "b", WHY, title="stride 2")
+    assert not_attempted(blank) and OPTIONS["b"] not in _shown(blank)
+
+
+def test_an_answer_that_is_no_option_is_not_a_try():
+    for answer in ("e", 2, "b and c"):
+        result = check_choice(answer, OPTIONS, "b", WHY)
+        assert not result and result.mistake is None and result.tries == 0
+        assert '"a", "b", "c"' in result.hint
+
+
+def test_a_badly_written_multiple_choice_is_refused():
+    with pytest.raises(ValueError, match="not one of the options"):
+        check_choice("a", OPTIONS, "d", WHY)
+    with pytest.raises(ValueError, match="every option needs"):
+        check_choice("a", OPTIONS, "b", {"a": "-", "b": "-"})
