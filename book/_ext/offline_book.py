@@ -40,6 +40,9 @@ def _accessible_chrome(app: Sphinx, config: Config) -> None:
     # templates_path comes before the theme's own templates, so these copies win
     config.templates_path.insert(0, str(HERE / "templates"))
     config.html_static_path.append(str(HERE / "static"))
+    # /favicon.ico, which a browser asks for on a page without an icon link (the
+    # redirecting index.html): a 404 there is a console error on the book's first page
+    config.html_extra_path.append(str(HERE / "extra"))
     config.html_theme_options["navbar_persistent"] = []
 
 
