@@ -493,8 +493,13 @@ def filter_explorer() -> Explorer:
         )
 
     def arrange(controls: dict[str, w.ValueWidget], output: w.HTML) -> w.Widget:
-        cells = [controls[name] for name in WEIGHT_NAMES]
-        grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(3, 4.8em)"))
+        # each weight box is labelled, visibly, by its row and column around the grid
+        heads = [w.HTML("")] + [w.HTML(f"<small>column {c}</small>") for c in range(3)]
+        cells = list(heads)
+        for row in range(3):
+            cells.append(w.HTML(f"<small>row {row}</small>"))
+            cells += [controls[f"w{row}{col}"] for col in range(3)]
+        grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="3.6em repeat(3, 4.8em)"))
         label = w.HTML("<b>3×3 filter</b><br>(press Enter<br>after typing)")
         return w.VBox(
             [w.HBox([controls["image"], controls["preset"]]), w.HBox([label, grid]), output]
