@@ -23,6 +23,7 @@ from cnnkit.book.exercises import (
     check_answer,
     check_choice,
     check_function,
+    close,
     same_shape,
 )
 from cnnkit.book.explorer import Explorer
@@ -451,4 +452,163 @@ def check_wrap_explained(answer: Any, *, reveal: bool = False) -> CheckResult:
     """
     return check_choice(
         answer, WRAP_OPTIONS, "b", _WRAP_WHY, title="why uint8 200 + 100 is not 300", reveal=reveal
+    )
+
+
+#: Exercise 1.6: the expressions whose dtype the reader predicts, in the notebook's
+#: order, each applied to the uint8 photo.
+DTYPE_EXPRESSIONS = {
+    "a": "photo + 60",
+    "b": "photo * 0.5",
+    "c": "photo - photo[::-1]",
+    "d": "photo.astype(np.float32) / 255",
+}
+
+
+def _dtype_results(image: np.ndarray) -> list[str]:
+    """The dtype names of :data:`DTYPE_EXPRESSIONS` on ``image``, computed by NumPy."""
+    results = [image + 60, image * 0.5, image - image[::-1], image.astype(np.float32) / 255]
+    return [r.dtype.name for r in results]
+
+
+def _dtype_names(answer: Any) -> list[str] | None:
+    """The reader's answer as dtype names ("uint8", np.uint8 and np.dtype("uint8") alike)."""
+    if isinstance(answer, str) or not isinstance(answer, Sequence):
+        return None
+    try:
+        return [np.dtype(a).name for a in answer]
+    except TypeError:
+        return None
+
+
+def _same_dtypes(got: Any, expected: Any) -> bool:
+    return _dtype_names(got) == list(expected)
+
+
+def check_dtypes(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Exercise 1.6 (predict): the dtypes of the four :data:`DTYPE_EXPRESSIONS` on a uint8
+    image, as a list such as ``["uint8", "float64", ...]`` (NumPy dtypes work too).
+
+    The expected dtypes are computed by the installed NumPy (2.x, with the NEP 50
+    promotion rules), not typed in. Named mistakes: a Python int taken as int64 (NumPy 1
+    thinking); a Python float kept in uint8; a uint8 difference taken as signed; float32
+    promoted to float64 by a Python int.
+
+    Examples
+    --------
+    >>> check_dtypes(["uint8", "float64", "uint8", "float32"])
+    ✓ Correct: dtypes of the four expressions
+    >>> check_dtypes(["int64", "float64", "uint8", "float32"]).mistake
+    'Python int taken as int64'
+    """
+    expected = _dtype_results(np.array([[200, 10], [30, 255]], dtype=np.uint8))
+
+    def at(position: int, *names: str):
+        def test(got: Any, expected: Any, case: Case) -> bool:
+            got = _dtype_names(got)
+            return got is not None and len(got) == 4 and got[position] in names
+
+        return test
+
+    mistakes = [
+        Mistake(
+            "Python int taken as int64",
+            "(a): since NumPy 2 (NEP 50) a Python int such as 60 takes the array's dtype; "
+            "it does not widen the result. Look at (photo + 60).dtype.",
+            test=at(0, "int16", "int32", "int64", "uint16", "uint64"),
+        ),
+        Mistake(
+            "float kept in uint8",
+            "(b): a float operand makes the result a float; a uint8 array cannot hold 0.5 "
+            "steps. Which float type does a Python float give?",
+            test=at(1, "uint8", "float16", "float32"),
+        ),
+        Mistake(
+            "uint8 difference taken as signed",
+            "(c): both operands are uint8, so the result is uint8 too, negative differences "
+            "included: they wrap around. NumPy does not switch to a signed type for you.",
+            test=at(2, "int8", "int16", "int32", "int64", "float64"),
+        ),
+        Mistake(
+            "float32 widened by a Python int",
+            "(d): the array is float32 and 255 is a Python int, which takes the array's "
+            "type: the result stays float32.",
+            test=at(3, "float64", "uint8"),
+        ),
+    ]
+    case = Case(label="the dtypes of (a), (b), (c), (d), for photo of dtype uint8")
+    recompute = (
+        "For each expression look at the two operands: uint8 with uint8 or with a small "
+        "Python int stays uint8; a float operand gives a float. Then check with .dtype."
+    )
+    return check_answer(
+        answer,
+        expected,
+        mistakes,
+        case,
+        "dtypes of the four expressions",
+        _same_dtypes,
+        _same_dtypes,
+        recompute=recompute,
+        reveal=reveal,
+    )
+
+
+def check_memory_factors(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Exercise 1.7 (scale): by what factors does the memory of an (N, C, H, W) batch grow
+    (a) when N doubles and (b) when the resolution doubles (H and W both doubled)?
+    Answer ``(factor_a, factor_b)``; the factors are computed from ``nbytes``.
+
+    Named mistakes: doubling the resolution taken as doubling the pixels; doubling the
+    batch taken as squaring; the two swapped.
+
+    Examples
+    --------
+    >>> check_memory_factors((2, 4))
+    ✓ Correct: memory factors
+    >>> check_memory_factors((2, 2)).mistake
+    'resolution counted once'
+    """
+    n, c, h, w_ = 4, 3, 8, 8
+    base = np.zeros((n, c, h, w_), dtype=np.float32).nbytes
+    batch = np.zeros((2 * n, c, h, w_), dtype=np.float32).nbytes // base
+    resolution = np.zeros((n, c, 2 * h, 2 * w_), dtype=np.float32).nbytes // base
+
+    def second_is(value: int):
+        return lambda got, expected, case: close(tuple(got)[1], value)
+
+    def first_is(value: int):
+        return lambda got, expected, case: close(tuple(got)[0], value)
+
+    mistakes = [
+        Mistake(
+            "swapped",
+            "You swapped the two: (a) is the batch doubling, (b) the resolution.",
+            compute=lambda: (resolution, batch),
+        ),
+        Mistake(
+            "resolution counted once",
+            "(b): doubling the resolution doubles the height *and* the width, and the "
+            "number of pixels is their product.",
+            test=second_is(2),
+        ),
+        Mistake(
+            "batch counted twice",
+            "(a): the batch is one axis, N; the memory is proportional to it.",
+            test=first_is(4),
+        ),
+    ]
+    case = Case(label="(N, C, H, W) float32: (a) N doubled, (b) H and W doubled")
+    recompute = (
+        "The bytes are N × C × H × W × (bytes per value): see which factors of that "
+        "product each change multiplies by 2."
+    )
+    return check_answer(
+        answer,
+        (batch, resolution),
+        mistakes,
+        case,
+        "memory factors",
+        recompute=recompute,
+        reveal=reveal,
     )

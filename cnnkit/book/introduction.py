@@ -1,22 +1,35 @@
 """The introduction (``book/introduction.ipynb``): LeNet-5, and the exercise checks.
 
-The introduction's exercises ask for a choice, a number and a list; their checks are
+The introduction's exercises ask for a choice, numbers and lists; their checks are
 :func:`check_data_for_cnn` (a multiple choice, :func:`cnnkit.book.exercises.check_choice`),
-:func:`check_c3_rows` and :func:`check_halves` (built on
-:func:`cnnkit.book.exercises.check_value`), with hints for the likely wrong answers.
-Like every check of the book they take ``reveal=True`` to show the answer.
+:func:`check_c3_rows`, :func:`check_halves`, :func:`check_layer_output` (predict what a
+layer of two neurons gives) and :func:`check_dense_vs_conv` (how the weights of a dense
+layer and of a convolution scale with the image), with hints for the likely wrong
+answers. Like every check of the book they take ``reveal=True`` to show the answer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from cnnkit.book.exercises import CheckResult, check_choice, check_value
+from cnnkit.activations import relu
+from cnnkit.book.exercises import (
+    Case,
+    CheckResult,
+    Mistake,
+    check_answer,
+    check_choice,
+    check_value,
+    close,
+)
 from cnnkit.book.figures import new_axes
 from cnnkit.book.style import OKABE_ITO
+from cnnkit.cost import conv2d_cost
+from cnnkit.dense import dense
 from cnnkit.shapes import output_size
 
 
@@ -182,5 +195,155 @@ def check_halves(answer: Any, *, reveal: bool = False) -> CheckResult:
         title="the two halves",
         recompute="Go through the four layers one by one: does it work on feature maps "
         "(features), or on the flattened vector and its class scores (classification)?",
+        reveal=reveal,
+    )
+
+
+#: Exercise 0.4: one input x (three values) into a layer of two neurons, weights w
+#: (in_features, out_features) = (3, 2) and biases b, followed by ReLU.
+LAYER_X = np.array([[2.0, -1.0, 3.0]])
+LAYER_W = np.array([[0.5, 1.0], [1.0, -1.0], [-1.0, 0.5]])
+LAYER_B = np.array([0.5, -1.0])
+
+
+def check_layer_output(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Exercise 0.4 (predict): the two outputs of ``relu(dense(LAYER_X, LAYER_W, LAYER_B))``.
+
+    Named mistakes: forgot the ReLU (a negative output left as it is); forgot the
+    biases.
+
+    Examples
+    --------
+    >>> check_layer_output([0.0, 3.5])
+    ✓ Correct: the outputs of the layer
+    >>> check_layer_output([-2.5, 3.5]).mistake
+    'forgot the ReLU'
+    """
+    x, w, b = LAYER_X, LAYER_W, LAYER_B
+    expected = relu(dense(x, w, b))[0]
+    mistakes = [
+        Mistake(
+            "forgot the ReLU",
+            "That is the weighted sum plus bias of each neuron, before the non-linearity. "
+            "ReLU then replaces a negative value by 0 and keeps a positive one.",
+            compute=lambda: dense(x, w, b)[0],
+        ),
+        Mistake(
+            "forgot the biases",
+            "You left out the biases: each neuron adds its own b to the weighted sum "
+            "before the ReLU.",
+            compute=lambda: relu(dense(x, w))[0],
+        ),
+    ]
+    case = Case(label="x = [2, -1, 3], w = [[0.5, 1], [1, -1], [-1, 0.5]], b = [0.5, -1]")
+    recompute = (
+        "For each neuron: multiply the three inputs by that neuron's three weights, add "
+        "the products and the bias, then apply ReLU (a negative value becomes 0)."
+    )
+    return check_answer(
+        answer,
+        expected,
+        mistakes,
+        case,
+        "the outputs of the layer",
+        recompute=recompute,
+        reveal=reveal,
+    )
+
+
+def dense_weights(in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> int:
+    """Weights of a dense layer that connects every value of ``in_shape`` to every unit of
+    ``out_shape`` (biases not counted): prod(in_shape) * prod(out_shape).
+
+    Examples
+    --------
+    >>> dense_weights((3, 32, 32), (6, 28, 28))
+    14450688
+    """
+    return int(np.prod(in_shape)) * int(np.prod(out_shape))
+
+
+def _pair(answer: Any) -> tuple[Any, Any] | None:
+    try:
+        conv, dense_ = answer
+    except (TypeError, ValueError):
+        return None
+    return conv, dense_
+
+
+def check_dense_vs_conv(answer: Any, side: int = 64, *, reveal: bool = False) -> CheckResult:
+    """Exercise 0.5 (scale): the weights (no biases) of a 5×5 convolution with 6 filters
+    on a ``side``×``side`` RGB image, and of a dense layer from that image to as many
+    units as the convolution outputs: ``(conv_weights, dense_weights)``.
+
+    Named mistakes: scaled the convolution's weights with the image (they depend only on
+    K, C and F); kept LeNet's 28×28 output for the dense layer; left out the three
+    colour channels of the input; counted the biases.
+
+    Examples
+    --------
+    >>> check_dense_vs_conv((450, 265420800))
+    ✓ Correct: weights of the convolution and of the dense layer
+    >>> check_dense_vs_conv((1800, 265420800)).mistake
+    'conv weights scaled with the image'
+    """
+    in_shape = (3, side, side)
+    cost = conv2d_cost(in_shape, 6, 5)
+    conv_w = cost.weights
+    dense_w = dense_weights(in_shape, cost.output_shape)
+    lenet = conv2d_cost((3, 32, 32), 6, 5)
+
+    def first_is(value: int):
+        return lambda got, expected, case: close(_pair(got)[0], value)
+
+    def second_is(value: int):
+        return lambda got, expected, case: close(_pair(got)[1], value)
+
+    mistakes = [
+        Mistake(
+            "conv weights scaled with the image",
+            "The convolution's weights do not grow with the image: the same 6 filters of "
+            "5×5×3 slide over more positions. Only K, C and F set their number.",
+            test=first_is(round(conv_w * (side / 32) ** 2)),
+        ),
+        Mistake(
+            "counted the biases",
+            "The question asks for weights only; the biases (one per filter, one per unit) "
+            "come on top.",
+            test=lambda got, expected, case: (
+                close(_pair(got)[0], cost.params)
+                or close(_pair(got)[1], dense_w + int(np.prod(cost.output_shape)))
+            ),
+        ),
+        Mistake(
+            "kept the 28×28 output",
+            "On a larger image the convolution's output is larger too: work out its "
+            "height and width again (5×5 filters, stride 1, no padding), then count "
+            "the dense layer's units from it.",
+            test=second_is(dense_weights(in_shape, lenet.output_shape)),
+        ),
+        Mistake(
+            "left out the channels",
+            "An RGB image has three values per pixel: the dense layer connects every one "
+            "of them to every unit.",
+            test=lambda got, expected, case: (
+                close(_pair(got)[1], dense_weights((side, side), cost.output_shape))
+                or close(_pair(got)[1], dense_weights((side, side), cost.output_shape[1:]))
+                or close(_pair(got)[0], conv_w // 3)
+            ),
+        ),
+    ]
+    case = Case(label=f"a {side}×{side} RGB image; 6 filters of 5×5; (conv weights, dense weights)")
+    recompute = (
+        "Convolution: filters × (height × width × channels of one filter). Dense: "
+        "(values in the image) × (units, as many as the values the convolution outputs)."
+    )
+    return check_answer(
+        answer,
+        (conv_w, dense_w),
+        mistakes,
+        case,
+        "weights of the convolution and of the dense layer",
+        recompute=recompute,
         reveal=reveal,
     )

@@ -7,7 +7,13 @@ import re
 from io import BytesIO
 
 import numpy as np
-from book_checks import assert_held_back, assert_multiple_choice, assert_notebook_lists
+from book_checks import (
+    assert_held_back,
+    assert_multiple_choice,
+    assert_named,
+    assert_notebook_lists,
+    notebook_text,
+)
 from PIL import Image
 
 from cnnkit.book import ch01_images as ch1
@@ -134,3 +140,37 @@ def test_a_wrong_answer_keeps_the_answer_back_until_asked():
 def test_why_uint8_wraps_is_a_multiple_choice_listed_in_the_notebook():
     assert_multiple_choice(ch1.check_wrap_explained, ch1.WRAP_OPTIONS, ch1._WRAP_WHY)
     assert_notebook_lists("notebooks/01_images.ipynb", ch1.WRAP_OPTIONS)
+
+
+def test_the_dtypes_follow_numpy_2_promotion():
+    import numpy
+
+    assert int(numpy.__version__.split(".")[0]) >= 2  # the chapter's claims are NEP 50's
+    right = ["uint8", "float64", "uint8", "float32"]
+    assert ch1.check_dtypes(right)
+    assert ch1.check_dtypes([np.uint8, np.float64, np.dtype("uint8"), np.float32])
+    for wrong, mistake, word in [
+        (["int64", *right[1:]], "Python int taken as int64", "NEP 50"),
+        (["uint8", "uint8", "uint8", "float32"], "float kept in uint8", "float"),
+        (["uint8", "float64", "int16", "float32"], "uint8 difference taken as signed", "wrap"),
+        (["uint8", "float64", "uint8", "float64"], "float32 widened by a Python int", "float32"),
+    ]:
+        assert_named(ch1.check_dtypes(wrong), mistake, word)
+    assert not ch1.check_dtypes("uint8") and not ch1.check_dtypes(["uint8"])
+    assert not ch1.check_dtypes(["pixels"] * 4)
+
+
+def test_the_memory_factors_of_a_batch():
+    assert ch1.check_memory_factors((2, 4))
+    assert_named(ch1.check_memory_factors((4, 2)), "swapped", "swapped")
+    assert_named(ch1.check_memory_factors((2, 2)), "resolution counted once", "width")
+    assert_named(ch1.check_memory_factors((4, 4)), "batch counted twice", "one axis")
+    assert ch1.check_memory_factors((8, 8)).mistake is None
+    assert not ch1.check_memory_factors("twice")
+
+
+def test_the_dtype_question_is_listed_in_the_notebook():
+    text = notebook_text("notebooks/01_images.ipynb")
+    for letter, expression in ch1.DTYPE_EXPRESSIONS.items():
+        shown = " ".join(expression.replace("*", "").split())  # as notebook_text has it
+        assert f"({letter}) {shown}" in text

@@ -1,17 +1,20 @@
-"""The introduction (cnnkit.book.introduction): LeNet-5 and the three checks."""
+"""The introduction (cnnkit.book.introduction): LeNet-5, the dense-weight count and the checks."""
 
 from __future__ import annotations
 
 import re
 
 from book_checks import (
+    assert_held_back,
     assert_multiple_choice,
     assert_named,
     assert_notebook_lists,
     not_attempted,
+    notebook_text,
 )
 
 from cnnkit.book import introduction
+from cnnkit.book.exercises import reset_tries
 
 
 def test_draw_lenet_labels_both_halves():
@@ -64,3 +67,48 @@ def test_the_data_for_a_cnn_is_a_multiple_choice_listed_in_the_notebook():
         introduction.check_data_for_cnn, introduction.TOOL_OPTIONS, introduction._TOOL_HINTS
     )
     assert_notebook_lists("book/introduction.ipynb", introduction.TOOL_OPTIONS)
+
+
+def test_the_outputs_of_a_layer_of_two_neurons():
+    assert introduction.check_layer_output([0.0, 3.5])
+    assert_named(introduction.check_layer_output([-2.5, 3.5]), "forgot the ReLU", "ReLU")
+    assert_named(introduction.check_layer_output([0.0, 4.5]), "forgot the biases", "bias")
+    unexplained = introduction.check_layer_output([1.0, 1.0])
+    assert not unexplained and unexplained.mistake is None and "ReLU" in unexplained.hint
+    assert not_attempted(introduction.check_layer_output(None))
+
+
+def test_the_notebook_shows_the_layer_the_check_uses():
+    text = notebook_text("book/introduction.ipynb")
+    assert "w = [[0.5, 1], [1, -1], [-1, 0.5]]" in text and "b = [0.5, -1]" in text
+    assert "x = (2, -1, 3)" in text
+    assert introduction.LAYER_X.tolist() == [[2.0, -1.0, 3.0]]
+    assert introduction.LAYER_W.tolist() == [[0.5, 1.0], [1.0, -1.0], [-1.0, 0.5]]
+    assert introduction.LAYER_B.tolist() == [0.5, -1.0]
+
+
+def test_dense_weights_is_inputs_times_outputs():
+    assert introduction.dense_weights((3, 32, 32), (6, 28, 28)) == 3072 * 4704
+    assert introduction.dense_weights((4,), (5,)) == 20
+
+
+def test_dense_against_conv_weights_on_a_larger_image():
+    right = (6 * 5 * 5 * 3, 3 * 64 * 64 * 6 * 60 * 60)
+    assert right == (450, 265_420_800)
+    assert introduction.check_dense_vs_conv(right, side=64)
+    for wrong, mistake, word in [
+        ((1800, right[1]), "conv weights scaled with the image", "do not grow"),
+        ((456, right[1]), "counted the biases", "biases"),
+        ((450, 3 * 64 * 64 * 6 * 28 * 28), "kept the 28×28 output", "output"),
+        ((450, 64 * 64 * 6 * 60 * 60), "left out the channels", "three values"),
+    ]:
+        assert_named(introduction.check_dense_vs_conv(wrong, side=64), mistake, word)
+    reset_tries()  # the answer waits for three different wrong tries
+    result = introduction.check_dense_vs_conv((1, 2), side=64)
+    assert not result and result.mistake is None
+    assert_held_back(result)
+    asked = repr(introduction.check_dense_vs_conv((1, 2), side=64, reveal=True))
+    assert "265420800" in asked.replace(",", "")
+    assert introduction.check_dense_vs_conv((450, 3 * 32 * 32 * 6 * 28 * 28), side=32)
+    assert not_attempted(introduction.check_dense_vs_conv(None))
+    assert not introduction.check_dense_vs_conv("450 and lots")
