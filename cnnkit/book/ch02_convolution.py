@@ -1138,8 +1138,8 @@ def check_scale_macs(answer: Any, *, reveal: bool = False) -> CheckResult:
 _BAR = np.array([[0.0, 1.0, 0.0]] * 3)
 #: Every 3×3 window of zeros and ones: 512 windows, shape (512, 3, 3).
 _BINARY_WINDOWS = (
-    (np.arange(512)[:, None] >> np.arange(8, -1, -1)) & 1
-).astype(np.float64).reshape(512, 3, 3)
+    ((np.arange(512)[:, None] >> np.arange(8, -1, -1)) & 1).astype(np.float64).reshape(512, 3, 3)
+)
 
 
 def _bar_scores(k: Any) -> np.ndarray | None:
@@ -1216,8 +1216,7 @@ def check_bar_filter(k: Any, *, reveal: bool = False) -> CheckResult:
         ),
         Mistake(
             "a weight on the bar is not positive",
-            "A weight in the middle column is 0 or negative: the bar's ones must add to "
-            "the score.",
+            "A weight in the middle column is 0 or negative: the bar's ones must add to the score.",
             test=bar_not_positive,
         ),
     ]
