@@ -54,6 +54,7 @@ from cnnkit.book.figures import (
 )
 from cnnkit.book.style import DIVERGING_CMAP, SEQUENTIAL_CMAP
 from cnnkit.convolution import conv2d, convolve2d
+from cnnkit.cost import conv2d_cost
 from cnnkit.data import CLASS_NAMES, example_image, sample_image, to_grayscale, xoi_patterns
 from cnnkit.filters import PRESETS
 from cnnkit.padding import pad
@@ -615,7 +616,11 @@ def _conv_label(x: np.ndarray, w: np.ndarray, stride: int, padding: int) -> str:
 
 
 def check_conv2d(
-    fn: Callable[..., np.ndarray] | None, *, title: str = "2-D convolution", reveal: bool = False
+    fn: Callable[..., np.ndarray] | None,
+    *,
+    knobs: bool = True,
+    title: str = "2-D convolution",
+    reveal: bool = False,
 ) -> CheckResult:
     """Check a reader's ``fn(x, w, stride=1, padding=0)`` on 2-D inputs.
 
@@ -632,7 +637,11 @@ def check_conv2d(
     Parameters
     ----------
     fn : callable or None
-        Called as ``fn(x, w, stride=s, padding=p)`` with float64 arrays.
+        Called as ``fn(x, w, stride=s, padding=p)`` with float64 arrays; with
+        ``knobs=False``, as ``fn(x, w)``.
+    knobs : bool
+        False for chapter 2, which has not taught stride and padding yet: only the
+        cases with stride 1 and no padding are run, and ``fn`` gets no keywords.
     title : str
         Shown in the result.
     reveal : bool
@@ -662,6 +671,8 @@ def check_conv2d(
         ((5, 8), (3, 2), 2, 1),
         ((6, 5), (2, 3), 2, 0),
     ]
+    if not knobs:
+        settings = [((4, 6), (2, 3), 1, 0), ((5, 7), (3, 3), 1, 0), ((6, 5), (3, 2), 1, 0)]
     cases = []
     for x_shape, w_shape, stride, padding in settings:
         x = _ints(rng, 0, 5, x_shape)
@@ -669,8 +680,10 @@ def check_conv2d(
         cases.append(
             Case(
                 (x, w),
-                {"stride": stride, "padding": padding},
-                label=_conv_label(x, w, stride, padding),
+                {"stride": stride, "padding": padding} if knobs else {},
+                label=_conv_label(x, w, stride, padding)
+                if knobs
+                else f"x.shape={x.shape}, w.shape={w.shape}",
                 inputs={"x": x, "w": w},
             )
         )
@@ -680,7 +693,7 @@ def check_conv2d(
         cases,
         _conv2d_mistakes(),
         title=title,
-        signature="fn(x, w, stride=s, padding=p)",
+        signature="fn(x, w, stride=s, padding=p)" if knobs else "fn(x, w)",
         reveal=reveal,
     )
 
@@ -1064,5 +1077,168 @@ def check_one_map_per_filter(answer: Any, *, reveal: bool = False) -> CheckResul
         "b",
         _CHANNELS_WHY,
         title="one map per filter over an RGB image",
+        reveal=reveal,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Scale: what doubling C and K does to the work
+# ---------------------------------------------------------------------------------------
+def check_scale_macs(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Scale: a layer of K = 8 filters of 3×3 over a (3, 227, 227) input, stride 1, no
+    padding; double both K and C. How many times more multiply-adds?
+
+    The reference is the ratio of two :func:`cnnkit.cost.conv2d_cost` counts. Named
+    mistakes: doubled only one of C and K (2); thought the map grows too (8); thought
+    the work does not change (1).
+
+    Examples
+    --------
+    >>> check_scale_macs(4)
+    ✓ Correct: multiply-adds when C and K double
+    >>> check_scale_macs(2).mistake
+    'doubled only one factor'
+    """
+    before = conv2d_cost((3, 227, 227), 8, 3).macs
+    after = conv2d_cost((6, 227, 227), 16, 3).macs
+    mistakes = [
+        Mistake(
+            "doubled only one factor",
+            "Both C and K are factors of the work, H_out·W_out·F·F·C per filter times K: "
+            "doubling each multiplies the work twice.",
+            compute=lambda: 2,
+        ),
+        Mistake(
+            "the map does not grow",
+            "The feature maps keep their size: H_out and W_out depend on H, W and F, not "
+            "on C or K. Only two factors of the product double.",
+            compute=lambda: 8,
+        ),
+        Mistake(
+            "more channels cost nothing",
+            "Each filter multiplies F·F·C weights at each position, so more channels mean "
+            "more products, and more filters mean more maps to compute.",
+            compute=lambda: 1,
+        ),
+    ]
+    case = Case(label="K = 8 → 16 and C = 3 → 6, F = 3, input 227×227, stride 1")
+    recompute = (
+        "Write the work as a product, H_out·W_out·F·F·C·K, and ask of each factor "
+        "whether it changes."
+    )
+    return check_answer(
+        answer,
+        after // before,
+        mistakes,
+        case,
+        "multiply-adds when C and K double",
+        recompute=recompute,
+        reveal=reveal,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Design: a filter for a vertical bar that ignores brightness
+# ---------------------------------------------------------------------------------------
+_BAR = np.array([[0.0, 1.0, 0.0]] * 3)
+#: Every 3×3 window of zeros and ones: 512 windows, shape (512, 3, 3).
+_BINARY_WINDOWS = (
+    ((np.arange(512)[:, None] >> np.arange(8, -1, -1)) & 1).astype(np.float64).reshape(512, 3, 3)
+)
+
+
+def _bar_scores(k: Any) -> np.ndarray | None:
+    """The score of ``k`` on each of the 512 binary windows; None if k is not 3×3."""
+    try:
+        k = np.asarray(k, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if k.shape != (3, 3) or not np.all(np.isfinite(k)):
+        return None
+    return np.einsum("nuv,uv->n", _BINARY_WINDOWS, k)
+
+
+def _is_bar_detector(k: Any, expected: Any = None) -> bool:
+    scores = _bar_scores(k)
+    if scores is None:
+        return False
+    bar = int(np.flatnonzero((_BINARY_WINDOWS == _BAR).all(axis=(1, 2)))[0])
+    others = np.delete(scores, bar)
+    return bool(abs(float(np.sum(k))) < 1e-9 and scores[bar] > others.max() + 1e-9)
+
+
+def check_bar_filter(k: Any, *, reveal: bool = False) -> CheckResult:
+    """Design: a 3×3 filter that scores a vertical bar (the I window, ones down the
+    middle column) higher than every other window of zeros and ones, and gives 0 on an
+    all-white window.
+
+    The check scores ``k`` on all 512 binary 3×3 windows. Named mistakes: not a 3×3
+    filter; the weights do not add up to 0 (a white window scores); a weight 0 or
+    positive outside the bar (a window with a one there scores as much or more); a
+    weight 0 or negative on the bar.
+
+    Examples
+    --------
+    >>> check_bar_filter([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]])
+    ✓ Correct: a vertical-bar filter that ignores brightness
+    >>> check_bar_filter(np.array([[0, 1, 0]] * 3)).mistake
+    'a white window scores'
+    """
+
+    def not_a_filter(got: Any, expected: Any, case: Case) -> bool:
+        return _bar_scores(got) is None
+
+    def sums_to_nonzero(got: Any, expected: Any, case: Case) -> bool:
+        return _bar_scores(got) is not None and abs(float(np.sum(got))) >= 1e-9
+
+    def outside_not_negative(got: Any, expected: Any, case: Case) -> bool:
+        if _bar_scores(got) is None:
+            return False
+        return bool(np.any(np.asarray(got, dtype=float)[_BAR == 0] >= 0))
+
+    def bar_not_positive(got: Any, expected: Any, case: Case) -> bool:
+        if _bar_scores(got) is None:
+            return False
+        return bool(np.any(np.asarray(got, dtype=float)[_BAR == 1] <= 0))
+
+    mistakes = [
+        Mistake(
+            "not a 3×3 filter",
+            "Give a 3×3 filter: a list of 3 rows of 3 numbers.",
+            test=not_a_filter,
+        ),
+        Mistake(
+            "a white window scores",
+            "On an all-white window (all ones) the score is the sum of your weights, and it "
+            "is not 0: make the weights add up to 0, as the edge filters do.",
+            test=sums_to_nonzero,
+        ),
+        Mistake(
+            "a weight outside the bar is not negative",
+            "Outside the middle column a weight is 0 or positive: a window with a one "
+            "there scores at least as much as the bar. Make those weights negative.",
+            test=outside_not_negative,
+        ),
+        Mistake(
+            "a weight on the bar is not positive",
+            "A weight in the middle column is 0 or negative: the bar's ones must add to the score.",
+            test=bar_not_positive,
+        ),
+    ]
+    expected = np.array([[-1.0, 2.0, -1.0]] * 3)
+    case = Case(label="your filter on all 512 windows of zeros and ones")
+    recompute = (
+        "Score your filter on the bar and on a window that differs from it in one cell: "
+        "which one wins?"
+    )
+    return check_answer(
+        k,
+        expected,
+        mistakes,
+        case,
+        "a vertical-bar filter that ignores brightness",
+        _is_bar_detector,
+        lambda a, b: False,
+        recompute=recompute,
         reveal=reveal,
     )

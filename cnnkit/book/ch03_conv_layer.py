@@ -17,10 +17,12 @@ from typing import Any, NamedTuple
 
 import ipywidgets as w
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch, Polygon, Rectangle
 
 from cnnkit.book.exercises import (
     MACS_MISTAKES,
@@ -929,5 +931,334 @@ def check_stride_cost(answer: Any, *, reveal: bool = False) -> CheckResult:
         "b",
         _STRIDE_COST_WHY,
         title="the cost of doubling the stride",
+        reveal=reveal,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The layer as volumes: input, filters, output
+# ---------------------------------------------------------------------------------------
+def _box(
+    ax: Axes,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    depth: float,
+    colour: str,
+    *,
+    alpha: float = 1.0,
+    edge: str = "black",
+    linewidth: float = 1.0,
+) -> None:
+    """A box in oblique projection: front face at (x, y), depth drawn up and to the right."""
+    dx, dy = 0.5 * depth, 0.35 * depth
+    faces = [
+        [(x, y), (x + width, y), (x + width, y + height), (x, y + height)],
+        [
+            (x, y + height),
+            (x + width, y + height),
+            (x + width + dx, y + height + dy),
+            (x + dx, y + height + dy),
+        ],
+        [
+            (x + width, y),
+            (x + width + dx, y + dy),
+            (x + width + dx, y + height + dy),
+            (x + width, y + height),
+        ],
+    ]
+    for face, shade in zip(faces, (1.0, 0.85, 0.7), strict=True):
+        rgb = np.array(mpl.colors.to_rgb(colour)) * shade
+        ax.add_patch(
+            Polygon(
+                face, closed=True, facecolor=rgb, edgecolor=edge, alpha=alpha, linewidth=linewidth
+            )
+        )
+
+
+def show_conv_volume(
+    in_shape: tuple[int, int, int] = (3, 11, 11),
+    out_channels: int = 4,
+    kernel_size: int = 3,
+    *,
+    figsize: tuple[float, float] = (7.2, 3.0),
+) -> Figure:
+    """Draw a convolution layer as volumes: the input (C, H, W) with one F×F×C window,
+    the K filters of F×F×C, and the output (K, H_out, W_out) with the K numbers that
+    this window gives (one per filter, a column through the depth).
+
+    Stride 1 and no padding. The depth (channels) is drawn receding up and to the right.
+
+    Parameters
+    ----------
+    in_shape : (int, int, int)
+        (C, H, W) of the input.
+    out_channels : int
+        K, the number of filters.
+    kernel_size : int
+        F.
+    figsize : (float, float)
+        Inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, no ticks; the numbers are written as labels.
+    """
+    c, h, wid = (int(n) for n in in_shape)
+    k, f = int(out_channels), int(kernel_size)
+    cost = conv2d_cost((c, h, wid), k, f)
+    _, ho, wo = cost.output_shape
+    depth = 1.2  # drawn size of one channel
+    fig, ax = plt.subplots(figsize=figsize)
+    input_colour, filter_colour = "#DDDDDD", OKABE_ITO["sky blue"]
+    output_colour, pick = OKABE_ITO["yellow"], OKABE_ITO["orange"]
+    # the input, and one window inside it (top-left corner)
+    _box(ax, 0, 0, wid, h, c * depth, input_colour)
+    _box(ax, 0, h - f, f, f, c * depth, pick, linewidth=1.5)
+    ax.text(wid / 2, -1.2, f"input\nC×H×W = {c}×{h}×{wid}", ha="center", va="top")
+    ax.text(0.3, h - f - 0.4, f"{f}×{f}×{c} window", ha="left", va="top", fontsize=8)
+    # the K filters, stacked
+    x0 = wid + c * depth * 0.5 + 5.0
+    step = f + 1.2
+    for i in range(k):
+        _box(ax, x0, h - f - i * step, f, f, c * depth, filter_colour)
+        ax.text(x0 - 0.3, h - f - i * step + f / 2, f"{i}", ha="right", va="center", fontsize=7)
+    ax.text(
+        x0 + f / 2,
+        h - f - (k - 1) * step - 1.2,
+        f"K = {k} filters,\neach {f}×{f}×{c}",
+        ha="center",
+        va="top",
+    )
+    # the output volume, and the column the window gives
+    x1 = x0 + f + c * depth * 0.5 + 5.0
+    _box(ax, x1, 0, wo, ho, k * depth, output_colour)
+    _box(ax, x1, ho - 1, 1, 1, k * depth, pick, linewidth=1.5)
+    ax.text(x1 + wo / 2, -1.2, f"output\nK×H_out×W_out = {k}×{ho}×{wo}", ha="center", va="top")
+    ax.annotate(
+        "",
+        xy=(x0 - 1.2, h - f / 2),
+        xytext=(f + c * depth * 0.5 + 0.3, h - f / 2),
+        arrowprops={"arrowstyle": "->", "color": HIGHLIGHT, "linewidth": 1.5},
+    )
+    ax.annotate(
+        "",
+        xy=(x1 - 0.3, ho - 0.5),
+        xytext=(x0 + f + c * depth * 0.5 + 0.3, h - f / 2),
+        arrowprops={"arrowstyle": "->", "color": HIGHLIGHT, "linewidth": 1.5},
+    )
+    ax.text(
+        x1 + 1 + k * depth * 0.5 + 0.3,
+        ho + k * depth * 0.35,
+        f"{k} numbers:\none per filter",
+        va="bottom",
+        fontsize=8,
+    )
+    ax.set_xlim(-1, x1 + wo + k * depth * 0.5 + 4)
+    ax.set_ylim(min(-3.5, h - f - (k - 1) * step - 3.5), max(h, ho) + max(c, k) * depth * 0.35 + 2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# Scale: double K and S
+# ---------------------------------------------------------------------------------------
+#: The layer of the scale exercise: (C, H, W), K, F, P; PyTorch-style rounding down.
+SCALE_LAYER = {"in_shape": (64, 56, 56), "out_channels": 64, "kernel_size": 3, "padding": 1}
+
+
+def _scale_factors(k_factor: int, s: int) -> tuple[float, float]:
+    base = conv2d_cost(**SCALE_LAYER, stride=1, mode="floor")
+    layer = SCALE_LAYER | {"out_channels": SCALE_LAYER["out_channels"] * k_factor}
+    new = conv2d_cost(**layer, stride=s, mode="floor")
+    return new.params / base.params, new.macs / base.macs
+
+
+def check_scale_layer(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Scale: double both the number of filters K and the stride S (1 → 2) of the layer
+    :data:`SCALE_LAYER`. By what factors do the parameters and the multiply-adds change?
+
+    The answer is a pair (parameters factor, multiply-adds factor), e.g. ``(2, 0.5)``.
+    Named mistakes: the work falls as 1/S, not 1/S²; forgot the stride; forgot that K
+    doubles the work; parameters depend on the stride; forgot that K doubles the
+    parameters.
+
+    Examples
+    --------
+    >>> check_scale_layer((2, 0.5))
+    ✓ Correct: parameters and multiply-adds when K and S double
+    >>> check_scale_layer((2, 1)).mistake
+    '1/S, not 1/S²'
+    """
+    expected = _scale_factors(2, 2)
+
+    def pair(value: Any) -> tuple[float, float] | None:
+        try:
+            a, b = (float(v) for v in value)
+        except (TypeError, ValueError):
+            return None
+        return a, b
+
+    def near(got: Any, want: Any) -> bool:
+        g, e = pair(got), pair(want)
+        return g is not None and e is not None and bool(np.allclose(g, e, rtol=0.02))
+
+    def first(value: float) -> Callable[[Any, Any, Case], bool]:
+        def test(got: Any, expected: Any, case: Case) -> bool:
+            g = pair(got)
+            return g is not None and np.isclose(g[0], value, rtol=0.02)
+
+        return test
+
+    def second(value: float) -> Callable[[Any, Any, Case], bool]:
+        def test(got: Any, expected: Any, case: Case) -> bool:
+            g = pair(got)
+            return g is not None and np.isclose(g[1], value, rtol=0.02)
+
+        return test
+
+    params, _ = expected
+    mistakes = [
+        Mistake(
+            "not a pair",
+            "Answer with two numbers: (parameters factor, multiply-adds factor).",
+            test=lambda got, expected, case: pair(got) is None,
+        ),
+        Mistake(
+            "parameters depend on the stride",
+            "The parameters are K·(F·F·C + 1): the stride is not in it. Only K changes them.",
+            test=lambda got, expected, case: (
+                pair(got) is not None
+                and not np.isclose(pair(got)[0], params, rtol=0.02)
+                and not np.isclose(pair(got)[0], 1, rtol=0.02)
+            ),
+        ),
+        Mistake(
+            "forgot that K doubles the parameters",
+            "Each filter has its own F·F·C weights and bias: twice the filters, twice the "
+            "parameters.",
+            test=first(1.0),
+        ),
+        Mistake(
+            "1/S, not 1/S²",
+            "The stride halves the positions along the height AND along the width: the "
+            "work per filter falls to about a quarter, not a half.",
+            test=second(1.0),
+        ),
+        Mistake(
+            "forgot the stride",
+            "Doubling K doubles the work, but the stride also cuts the positions.",
+            test=second(2.0),
+        ),
+        Mistake(
+            "forgot that K doubles the work",
+            "Twice the filters means twice the maps to compute: multiply the stride's saving by 2.",
+            test=second(0.25),
+        ),
+    ]
+    case = Case(label="input (64, 56, 56), K = 64 → 128, F = 3, P = 1, S = 1 → 2 (rounding down)")
+    recompute = (
+        "Write both as products, K·(F·F·C + 1) and H_out·W_out·F·F·C·K, and ask of each "
+        "factor whether it changes."
+    )
+    return check_answer(
+        answer,
+        expected,
+        mistakes,
+        case,
+        "parameters and multiply-adds when K and S double",
+        near,
+        near,
+        recompute=recompute,
+        reveal=reveal,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Design: choose S and P for a given output
+# ---------------------------------------------------------------------------------------
+#: The design question: input size, filter size and the output size wanted.
+DESIGN_LAYER = {"n": 31, "f": 3, "want": 16}
+
+
+def _design_output(answer: Any) -> int | None:
+    """The output size of the reader's (stride, padding), None if it is not valid."""
+    try:
+        s, p = (int(v) for v in answer)
+        return output_size(DESIGN_LAYER["n"], DESIGN_LAYER["f"], stride=s, padding=p)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_layer_design(answer: Any, *, reveal: bool = False) -> CheckResult:
+    """Design: a (stride, padding) pair with which a 3×3 filter on a 31×31 input gives a
+    16×16 output, every window fitting exactly (cnnkit's strict mode).
+
+    The check computes the output size of the reader's setting. Named mistakes: not a
+    pair of whole numbers; a setting that does not fit; stride 1 (the output stays
+    about as large as the input); an output one too large or too small.
+
+    Examples
+    --------
+    >>> check_layer_design((2, 1))
+    ✓ Correct: stride and padding for a 16×16 output
+    >>> check_layer_design((1, 1)).mistake
+    'stride 1 keeps the size'
+    """
+    n, f, want = DESIGN_LAYER["n"], DESIGN_LAYER["f"], DESIGN_LAYER["want"]
+
+    def gives(got: Any, expected: Any) -> bool:
+        return pair_of_ints(got) and _design_output(got) == want
+
+    def pair_of_ints(got: Any) -> bool:
+        try:
+            s, p = got
+            return all(isinstance(v, int | np.integer) and v >= 0 for v in (s, p)) and s > 0
+        except (TypeError, ValueError):
+            return False
+
+    mistakes = [
+        Mistake(
+            "not a pair of whole numbers",
+            "Answer with two whole numbers, (stride, padding), stride at least 1.",
+            test=lambda got, expected, case: not pair_of_ints(got),
+        ),
+        Mistake(
+            "stride 1 keeps the size",
+            "With stride 1 the output is W − F + 2P + 1, about the input's size: to halve "
+            "it you need a larger stride.",
+            test=lambda got, expected, case: pair_of_ints(got) and got[0] == 1,
+        ),
+        Mistake(
+            "the windows do not fit",
+            "With that setting (W − F + 2P)/S is not a whole number: the windows do not "
+            "fit. Choose P so that S divides W − F + 2P.",
+            test=lambda got, expected, case: pair_of_ints(got) and _design_output(got) is None,
+        ),
+        Mistake(
+            "off by one",
+            "Your setting gives an output one too large or too small: remember the + 1 "
+            "of the formula (the first window counts).",
+            test=lambda got, expected, case: (
+                pair_of_ints(got)
+                and _design_output(got) is not None
+                and abs(_design_output(got) - want) == 1
+            ),
+        ),
+    ]
+    case = Case(label=f"a {f}×{f} filter on a {n}×{n} input, output {want}×{want} wanted")
+    recompute = "Put your S and P into ⌊(W − F + 2P)/S⌋ + 1 and compare with 16."
+    return check_answer(
+        answer,
+        (2, 1),
+        mistakes,
+        case,
+        "stride and padding for a 16×16 output",
+        gives,
+        lambda a, b: False,
+        recompute=recompute,
         reveal=reveal,
     )

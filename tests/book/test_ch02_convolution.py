@@ -541,3 +541,30 @@ def test_the_flipped_filter_reveals_the_filter_not_the_test_map():
 def test_one_map_per_filter_is_a_multiple_choice_listed_in_the_notebook():
     assert_multiple_choice(ch2.check_one_map_per_filter, ch2.CHANNELS_OPTIONS, ch2._CHANNELS_WHY)
     assert_notebook_lists("notebooks/02_convolution.ipynb", ch2.CHANNELS_OPTIONS)
+
+
+def test_conv2d_check_without_knobs_calls_fn_with_x_and_w_only():
+    def plain(x, w):
+        return conv2d(x, w)
+
+    assert check_conv2d(plain, knobs=False).passed
+    assert check_conv2d(lambda x, w: conv2d(x, w[::-1, ::-1]), knobs=False).mistake == (
+        "flipped the kernel"
+    )
+
+
+def test_scale_macs_names_the_mistakes():
+    assert ch2.check_scale_macs(4).passed
+    assert ch2.check_scale_macs(2).mistake == "doubled only one factor"
+    assert ch2.check_scale_macs(8).mistake == "the map does not grow"
+
+
+def test_bar_filter_is_judged_on_every_binary_window():
+    assert ch2.check_bar_filter([[-1, 2, -1]] * 3).passed
+    assert ch2.check_bar_filter([[-0.5, 1, -0.5]] * 3).passed
+    assert ch2.check_bar_filter([[0, 1, 0]] * 3).mistake == "a white window scores"
+    # sums to 0 but a zero weight outside the bar: a window with a one there ties
+    assert ch2.check_bar_filter([[0, 2, -2], [-1, 2, -1], [-1, 2, -1]]).mistake == (
+        "a weight outside the bar is not negative"
+    )
+    assert ch2.check_bar_filter([[1, 2]]).mistake == "not a 3×3 filter"

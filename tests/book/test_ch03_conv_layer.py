@@ -401,3 +401,27 @@ def test_a_wrong_answer_keeps_the_answer_back_until_asked():
 def test_the_cost_of_the_stride_is_a_multiple_choice_listed_in_the_notebook():
     assert_multiple_choice(ch3.check_stride_cost, ch3.STRIDE_COST_OPTIONS, ch3._STRIDE_COST_WHY)
     assert_notebook_lists("notebooks/03_conv_layer.ipynb", ch3.STRIDE_COST_OPTIONS)
+
+
+def test_scale_layer_names_each_mistake():
+    assert ch3.check_scale_layer((2, 0.5)).passed
+    assert ch3.check_scale_layer((2, 1)).mistake == "1/S, not 1/S²"
+    assert ch3.check_scale_layer((2, 2)).mistake == "forgot the stride"
+    assert ch3.check_scale_layer((2, 0.25)).mistake == "forgot that K doubles the work"
+    assert ch3.check_scale_layer((1, 0.5)).mistake == "forgot that K doubles the parameters"
+    assert ch3.check_scale_layer((4, 0.5)).mistake == "parameters depend on the stride"
+    assert not ch3.check_scale_layer("2, 0.5").passed
+
+
+def test_layer_design_runs_the_readers_setting():
+    assert ch3.check_layer_design((2, 1)).passed
+    assert ch3.check_layer_design((1, 1)).mistake == "stride 1 keeps the size"
+    assert ch3.check_layer_design((2, 2)).mistake == "off by one"
+    assert ch3.check_layer_design((2, 1.5)).mistake == "not a pair of whole numbers"
+    assert ch3.check_layer_design((4, 1)).mistake == "the windows do not fit"
+
+
+def test_volume_figure_labels_the_three_volumes():
+    fig = ch3.show_conv_volume((3, 11, 11), 4, 3)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "3×11×11" in texts and "4×9×9" in texts and "K = 4 filters" in texts
