@@ -61,8 +61,12 @@ class WindowPositions(NamedTuple):
     Attributes
     ----------
     before, after : int
-        Zeros before (top/left) and after (bottom/right) the input. In ``mode="ceil"``
-        ``after`` includes the zeros that complete the last, partial window.
+        Cells drawn before (top/left) and after (bottom/right) the input: the zero
+        padding, and in ``mode="ceil"`` also the ``beyond`` cells.
+    beyond : int
+        ``mode="ceil"`` only: the cells past the input and its padding that the last,
+        partial window hangs over. They are not zeros: the window is clipped there (it
+        covers only the cells that exist), so they are drawn empty.
     starts : tuple of int
         The first cell of each window, counted in the padded axis (0 = first zero).
     coverage : ndarray of int, shape (n,)
@@ -73,6 +77,7 @@ class WindowPositions(NamedTuple):
     after: int
     starts: tuple[int, ...]
     coverage: np.ndarray
+    beyond: int = 0
 
 
 def window_positions(
@@ -124,14 +129,15 @@ def window_positions(
     else:
         count = output_size(n, f, stride=stride, padding=padding, mode=mode)
         before = after = int(padding)
-    # ceil mode: zeros at the end complete the last, partial window
-    after += max(0, (count - 1) * stride + f - (n + before + after))
+    # ceil mode: the last, partial window hangs over cells past the padding (clipped)
+    beyond = max(0, (count - 1) * stride + f - (n + before + after))
+    after += beyond
     starts = tuple(k * stride for k in range(count))
     coverage = np.zeros(n, dtype=int)
     for t in starts:
         lo, hi = max(t - before, 0), min(t - before + f, n)
         coverage[lo:hi] += 1
-    return WindowPositions(before, after, starts, coverage)
+    return WindowPositions(before, after, starts, coverage, beyond)
 
 
 def _setting_text(n: int, f: int, stride: int, padding: int | tuple[int, int]) -> str:
@@ -166,8 +172,9 @@ def show_window_positions_1d(
     for x in range(total):
         j = x - pos.before
         is_input = 0 <= j < n
+        outside = x >= total - pos.beyond  # past the padding: the last window is clipped
         missed = is_input and pos.coverage[j] == 0
-        face = _MISSED_FILL if missed else ("white" if is_input else _PADDING_FILL)
+        face = _MISSED_FILL if missed else ("white" if is_input or outside else _PADDING_FILL)
         ax.add_patch(
             Rectangle(
                 (x - 0.5, -0.5),
@@ -176,10 +183,11 @@ def show_window_positions_1d(
                 facecolor=face,
                 edgecolor="#555555",
                 linewidth=0.8,
+                linestyle=(0, (2, 2)) if outside else "-",
                 hatch="///" if missed else None,
             )
         )
-        if not is_input:
+        if not is_input and not outside:
             ax.text(x, 0, "0", ha="center", va="center", fontsize=9, color="#333333")
     for k, t in enumerate(pos.starts):
         ax.add_patch(
@@ -244,6 +252,11 @@ def show_window_positions(
     missed = is_input & (missed_1d[:, None] | missed_1d[None, :])
     kind = np.where(is_input, 0, 1)
     kind[missed] = 2
+    # past the padding (ceil mode): no cells at all, the last window is clipped there
+    outside_1d = np.zeros(total, dtype=bool)
+    outside_1d[total - pos.beyond :] = pos.beyond > 0
+    outside = outside_1d[:, None] | outside_1d[None, :]
+    kind[outside] = 0
     cmap = mpl.colors.ListedColormap(["white", _PADDING_FILL, _MISSED_FILL])
     ax.imshow(kind, cmap=cmap, vmin=-0.5, vmax=2.5, interpolation="nearest")
     for i, j in np.argwhere(missed):
@@ -255,7 +268,7 @@ def show_window_positions(
     if annotate_padding is None:
         annotate_padding = total <= 14
     if annotate_padding:
-        for i, j in np.argwhere(~is_input):
+        for i, j in np.argwhere(~is_input & ~outside):
             ax.text(j, i, "0", ha="center", va="center", fontsize=7, color="#444444")
     # cell borders drawn as lines that stop at the edge of the grid
     edges = np.arange(-0.5, total, 1.0)
@@ -364,6 +377,13 @@ def window_positions_svg(
         f'<rect x="{b * cell}" y="{b * cell}" width="{n * cell}" height="{n * cell}" '
         'fill="white"/>',
     ]
+    if pos.beyond:  # past the padding (ceil mode): no cells, the last window is clipped
+        edge = (total - pos.beyond) * cell
+        strip = pos.beyond * cell
+        parts.append(
+            f'<rect x="0" y="{edge}" width="{total * cell}" height="{strip}" fill="white"/>'
+            f'<rect x="{edge}" y="0" width="{strip}" height="{total * cell}" fill="white"/>'
+        )
     for j in missed:  # a whole row and a whole column of the input
         parts.append(
             f'<rect x="{b * cell}" y="{(b + j) * cell}" width="{n * cell}" height="{cell}" '
@@ -381,8 +401,8 @@ def window_positions_svg(
         font = max(7, cell // 2)
         zeros = "".join(
             f'<text x="{(j + 0.5) * cell:g}" y="{(i + 0.5) * cell:g}">0</text>'
-            for i in range(total)
-            for j in range(total)
+            for i in range(total - pos.beyond)
+            for j in range(total - pos.beyond)
             if not (b <= i < b + n and b <= j < b + n)
         )
         # the shared attributes once, on the group: the drawing is stored in the web

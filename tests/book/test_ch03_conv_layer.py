@@ -43,11 +43,17 @@ def test_strict_mode_raises_the_output_size_error():
         ch3.window_positions(10, 3, stride=2)
 
 
-def test_ceil_mode_adds_the_zeros_that_complete_the_last_window():
+def test_ceil_mode_clips_the_last_window_past_the_input():
     pos = ch3.window_positions(10, 3, stride=2, mode="ceil")
     assert pos.starts == (0, 2, 4, 6, 8)
-    assert pos.after == 1  # window 8..10 needs one zero after the input
+    # window 8..10 hangs one cell past the input: it is clipped there, not zero-filled
+    assert pos.after == 1 and pos.beyond == 1
     assert pos.coverage.min() == 1
+    assert ch3.window_positions(10, 3, stride=2, mode="floor").beyond == 0
+    svg = ch3.window_positions_svg(10, 3, stride=2, mode="ceil")
+    assert ">0</text>" not in svg  # no zeros drawn: there is no padding in this setting
+    padded = ch3.window_positions_svg(10, 3, stride=2, padding=1, mode="floor")
+    assert ">0</text>" in padded
 
 
 def test_uneven_padding_tf_same():
