@@ -315,6 +315,10 @@ def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
         dx = np.empty(cache.x_shape, dtype=dout.dtype)
         for k, (rows, cols) in g.offsets():
             np.multiply(index == k, dout, out=dx[..., rows, cols])
+        # in floor mode an odd last row or column is in no window: its gradient is 0
+        ho, wo = g.out_hw
+        dx[..., 2 * ho :, :] = 0
+        dx[..., :, 2 * wo :] = 0
         return dx
     return _scatter(lambda k: np.where(index == k, dout, 0), dout.dtype, cache)
 

@@ -128,6 +128,7 @@ def pool_cases(draw):
 @example(case=((1, 3, 7, 5), (2, 2), (2, 2), (0, 0), "ceil", 1))
 @example(case=((1, 1, 4, 9), (3, 2), (1, 3), (1, 0), "floor", 2))
 @example(case=((2, 1, 5, 5), (3, 3), (2, 2), (1, 1), "ceil", 3))
+@example(case=((1, 1, 2, 3), (2, 2), (2, 2), (0, 0), "floor", 0))  # a last column in no window
 def test_fast_matches_naive(case):
     shape, size, stride, padding, mode, seed = case
     options = {"stride": stride, "padding": padding, "mode": mode}
