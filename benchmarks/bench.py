@@ -20,6 +20,7 @@ whether this run met them. Timings are not tests: nothing here fails on a slow m
 from __future__ import annotations
 
 import os
+import platform
 
 # One BLAS thread, for numpy and PyTorch alike. Set before numpy is imported, since
 # OpenBLAS reads them when it loads; the machine's OPENBLAS_CORETYPE is left alone.
@@ -208,7 +209,31 @@ def matmul_peak(size: int, repeats: int) -> float:
     return 2.0 * size**3 / t / 1e9
 
 
-def bench_forward(repeats: int, peak: float) -> None:
+def copy_bandwidth(repeats: int, megabytes: int = 256) -> float:
+    """GB/s of a large float32 copy (np.copyto), at one thread: read plus write bytes."""
+    a = np.ones(megabytes * 2**20 // 4, dtype=np.float32)
+    b = np.empty_like(a)
+    t = median_times({"copy": lambda: np.copyto(b, a)}, repeats)["copy"]
+    return 2.0 * a.nbytes / t / 1e9
+
+
+def conv_bytes(key: str) -> float:
+    """Bytes the vectorized forward pass moves through memory, in a simple model.
+
+    im2col reads the input once, writes the column matrix and reads it back in the
+    matrix product, which also reads the filters and writes the output:
+    x + 2 * columns + w + out, in float32. With stride 1 the columns use the flat-shift
+    layout (cnnkit.convolution._im2col_flat), L = (Ho - 1) * Wp + Wo positions per
+    image instead of Ho * Wo.
+    """
+    (n, c, h, w), k, f, s, p = SHAPES[key]
+    ho, wo = (h + 2 * p - f) // s + 1, (w + 2 * p - f) // s + 1
+    positions = (ho - 1) * (w + 2 * p) + wo if s == 1 else ho * wo
+    columns = n * c * f * f * positions
+    return 4.0 * (n * c * h * w + 2 * columns + k * c * f * f + n * k * ho * wo)
+
+
+def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
     table = Table(
         "conv2d forward: cnnkit.convolution.conv2d vs torch.nn.functional.conv2d (float32)",
         [
@@ -217,6 +242,8 @@ def bench_forward(repeats: int, peak: float) -> None:
             "cnnkit ms",
             "GFLOP/s",
             "% peak",
+            "bound ms",
+            "x bound",
             "torch ms",
             "ratio",
             "target",
@@ -239,6 +266,8 @@ def bench_forward(repeats: int, peak: float) -> None:
         t = median_times(fns, repeats)
         flops = conv_flops(key)
         gflops = flops / t["np"] / 1e9
+        # the time the machine allows: bytes moved at the copy bandwidth plus flops at peak
+        bound = conv_bytes(key) / (bandwidth * 1e9) + flops / (peak * 1e9)
         theirs = t.get("torch")
         if theirs is not None:
             ratios.append(t["np"] / theirs)
@@ -255,6 +284,8 @@ def bench_forward(repeats: int, peak: float) -> None:
             ms(t["np"]),
             f"{gflops:.1f}",
             f"{gflops / peak:.0%}",
+            ms(bound),
+            f"{t['np'] / bound:.2f}x",
             "-" if theirs is None else ms(theirs),
             ratio(t["np"], theirs),
             target,
@@ -264,8 +295,14 @@ def bench_forward(repeats: int, peak: float) -> None:
         geomean = math.exp(statistics.fmean(math.log(r) for r in ratios))
         limit = f"<= {FORWARD_GEOMEAN:g}x"
         ok = geomean <= FORWARD_GEOMEAN
-        table.add("geometric mean", "", "", "", "", "", f"{geomean:.2f}x", limit, verdict(ok))
+        table.add(
+            "geometric mean", "", "", "", "", "", "", "", f"{geomean:.2f}x", limit, verdict(ok)
+        )
     table.notes.append(f"% peak: GFLOP/s over the numpy float32 matmul peak ({peak:.1f} GFLOP/s)")
+    table.notes.append(
+        f"bound: bytes moved (conv_bytes) at the copy bandwidth ({bandwidth:.1f} GB/s) plus "
+        "flops at the matmul peak; x bound = measured / bound (goal: <= 1.2x)"
+    )
     table.show()
 
 
@@ -569,9 +606,21 @@ def bench_explorers(repeats: int) -> None:
     table.show()
 
 
+def cpu_model() -> str:
+    """The processor's model name (Linux /proc/cpuinfo), so that no figure loses its machine."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def machine_report(quick: bool) -> None:
     title = "cnnkit benchmarks"
     print(title + (" (--quick: a smoke run, the numbers mean little)" if quick else ""))
+    print(f"CPU: {cpu_model()}")
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")
     if threadpoolctl is not None:
         for pool in threadpoolctl.threadpool_info():
@@ -621,8 +670,10 @@ def main(argv: list[str] | None = None) -> None:
     machine_report(args.quick)
     report_load("at the start")
     peak = matmul_peak(2048, repeats)
+    bandwidth = copy_bandwidth(repeats)
     print(f"numpy float32 matmul peak: {peak:.1f} GFLOP/s (one thread)")
-    bench_forward(repeats, peak)
+    print(f"numpy copy bandwidth: {bandwidth:.1f} GB/s (one thread, read + write)")
+    bench_forward(repeats, peak, bandwidth)
     bench_forward_backward(repeats)
     bench_pool(repeats)
     bench_training(1 if args.quick else 20, 1 if args.quick else 3)
