@@ -10,13 +10,14 @@ import ipywidgets as w
 import numpy as np
 import pytest
 
-from cnnkit.book import ch01_images, ch02_convolution, ch03_conv_layer, explorer
+from cnnkit.book import ch01_images, ch02_convolution, ch03_conv_layer, ch04_relu, explorer
 from cnnkit.book.explorer import Explorer, InvalidSetting
 
 CHAPTER_EXPLORERS = {
     "ch01_images": ch01_images.pixel_explorer,
     "ch02_convolution": ch02_convolution.filter_explorer,
     "ch03_conv_layer": ch03_conv_layer.conv_layer_explorer,
+    "ch04_relu": ch04_relu.activation_explorer,
 }
 
 
@@ -99,7 +100,7 @@ def test_a_custom_layout():
 # --------------------------------------------------------------------------- every chapter
 def _another_value(control: w.ValueWidget):
     """A value of ``control`` other than its current one, as a reader could choose."""
-    if isinstance(control, w.IntSlider):
+    if isinstance(control, w.IntSlider | w.FloatSlider):
         return control.max if control.value != control.max else control.min
     if isinstance(control, w.Dropdown | w.ToggleButtons):
         return next(option for option in control.options if option != control.value)
