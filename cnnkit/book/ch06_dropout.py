@@ -88,10 +88,11 @@ def mean_over_masks(x: np.ndarray, p: float, n_masks: int, *, rng: int = 0) -> n
 def show_masks(x: np.ndarray, ps: Sequence[float], *, n_masks: int = 3, rng: int = 0) -> Figure:
     """Small multiples: the map ``x`` after dropout at each rate in ``ps`` (one row per
     rate, one column per mask drawn from the seed ``rng``), on one grey scale from 0 to
-    the largest value shown, so that the scaled-up survivors look brighter."""
+    twice the input's largest value, so that the scaled-up survivors look brighter (the
+    brightest of them, at high rates, are drawn white)."""
     gen = np.random.default_rng(rng)
     outs = [[dropout(x, p, rng=gen) for _ in range(n_masks)] for p in ps]
-    top = max(float(np.max(o)) for row in outs for o in row) or 1.0
+    top = 2.0 * float(np.max(x)) or 1.0
     fig, axes = plt.subplots(
         len(ps), n_masks + 1, figsize=(1.7 * (n_masks + 1), 1.8 * len(ps)), squeeze=False
     )
@@ -145,7 +146,7 @@ def dropout_html(p: float = 0.5, seed: int = 0, scaled: bool = True) -> str:
         ],
         axis=0,
     )
-    top = float(x.max()) / (1.0 - 0.8)  # one scale for every p of the slider
+    top = 2.0 * float(x.max())  # one scale for every p; brighter survivors clip to white
     rule = "kept × 1/(1 − p)" if scaled else "kept as they are (no scaling)"
     pictures = "".join(
         f'<figure style="margin:0 10px 0 0;text-align:center">{pic}'
