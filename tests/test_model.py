@@ -338,3 +338,67 @@ def test_lenet_digits_reaches_97_percent_deterministically():
         short[0].model.predict_proba(data.x_test), short[1].model.predict_proba(data.x_test)
     )
     assert short[0].history.loss == result.history.loss[:2]
+
+
+class _RecordsMode(ReLU):
+    """A ReLU that writes down the ``training`` flag of every forward pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.modes: list[bool] = []
+
+    def forward(self, x, *, training=False):
+        self.modes.append(training)
+        return super().forward(x, training=training)
+
+
+def test_fit_trains_in_training_mode_and_evaluate_predict_in_evaluation_mode(xoi):
+    x, y = xoi
+    spy = _RecordsMode()
+    gen = np.random.default_rng(0)
+    model = Sequential(Flatten(), Dense(81, 8, rng=gen), spy, Dense(8, 3, rng=gen))
+    model.fit(x[:40], y[:40], epochs=2, batch_size=10, rng=0, progress=False)
+    assert spy.modes == [True] * 8  # 2 epochs of 4 batches, all in training mode
+    spy.modes.clear()
+    model.fit(
+        x[:40],
+        y[:40],
+        epochs=1,
+        batch_size=20,
+        x_val=x[40:50],
+        y_val=y[40:50],
+        rng=0,
+        progress=False,
+    )
+    assert spy.modes == [True, True, False]  # two batches, then the validation pass
+    inference = {
+        "evaluate": lambda: model.evaluate(x[50:60], y[50:60]),
+        "predict": lambda: model.predict(x[50:60]),
+        "predict_proba": lambda: model.predict_proba(x[50:60]),
+    }
+    for name, run in inference.items():
+        spy.modes.clear()
+        run()
+        assert spy.modes and not any(spy.modes), name
+
+
+class _SeenDropout(Dropout):
+    """A Dropout that keeps its last input, output and mode."""
+
+    def forward(self, x, *, training=False):
+        out = super().forward(x, training=training)
+        self.seen = (x.copy(), out.copy(), training)
+        return out
+
+
+def test_dropout_drops_units_while_fitting_and_none_when_predicting(xoi):
+    x, y = xoi
+    gen = np.random.default_rng(0)
+    drop = _SeenDropout(0.5, rng=1)
+    model = Sequential(Flatten(), Dense(81, 16, rng=gen), drop, Dense(16, 3, rng=gen))
+    model.fit(x[:10], y[:10], epochs=1, batch_size=10, rng=0, progress=False)
+    h, out, training = drop.seen
+    assert training and np.any((out == 0) & (h != 0))  # some units really were dropped
+    model.predict(x[:10])
+    h, out, training = drop.seen
+    assert not training and np.array_equal(out, h)

@@ -182,3 +182,31 @@ def test_the_exercise_checks_can_fail():
     }
     assert _is_solution({"metadata": {"tags": ["hide-cell"]}})
     assert not _is_solution({"metadata": {"tags": ["remove-input"]}})
+
+
+#: An author-year citation in the text: "LeCun et al., 1998", "Nair & Hinton, 2010",
+#: "PyTorch contributors, 2024c" (a letter tells works of the same authors and year apart).
+CITATION = re.compile(
+    r"([A-Z][\w\-']*(?: [\w\-']+)*?(?: et al\.| & [A-Z][\w\-']*)?), (\d{4}[a-z]?)\b"
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_citation_in_the_text_names_a_work_of_the_reference_list(path):
+    from cnnkit.book.references import citation
+
+    code = "\n".join(source for _, _, source in _cells(path, "code"))
+    listed = re.search(r"reference_list\(([^)]*)\)", code)
+    assert listed, f"{path.name}: no reference_list(...) cell"
+    keys = re.findall(r'"([^"]+)"', listed.group(1))
+    valid = {citation(key) for key in keys}
+    cells = json.loads(path.read_text())["cells"]
+    # the text, and figure captions in the cells' metadata
+    text = "\n".join("".join(c["source"]) + json.dumps(c.get("metadata", {})) for c in cells)
+    text = re.sub(r"\s+", " ", text)  # a citation may be broken over two lines
+    text = re.sub(r" \((\d{4}[a-z]?)\)", r", \1", text)  # "Zeiler & Fergus (2014)" too
+    cited = {f"{who}, {year}" for who, year in CITATION.findall(text)}
+    lettered = {c for c in cited if c[-1].isalpha()}
+    assert lettered <= valid, f"{path.name}: {sorted(lettered - valid)} not in {sorted(valid)}"
+    missing = [c for c in valid if c not in text]
+    assert not missing, f"{path.name}: listed but never cited in the text: {missing}"

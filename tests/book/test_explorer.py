@@ -10,7 +10,15 @@ import ipywidgets as w
 import numpy as np
 import pytest
 
-from cnnkit.book import ch01_images, ch02_convolution, ch03_conv_layer, ch04_relu, explorer
+from cnnkit.book import (
+    ch01_images,
+    ch02_convolution,
+    ch03_conv_layer,
+    ch04_relu,
+    ch06_dropout,
+    ch07_one_by_one,
+    explorer,
+)
 from cnnkit.book.explorer import Explorer, InvalidSetting
 
 CHAPTER_EXPLORERS = {
@@ -18,6 +26,8 @@ CHAPTER_EXPLORERS = {
     "ch02_convolution": ch02_convolution.filter_explorer,
     "ch03_conv_layer": ch03_conv_layer.conv_layer_explorer,
     "ch04_relu": ch04_relu.activation_explorer,
+    "ch06_dropout": ch06_dropout.dropout_explorer,
+    "ch07_one_by_one": ch07_one_by_one.bottleneck_explorer,
 }
 
 
@@ -106,6 +116,8 @@ def _another_value(control: w.ValueWidget):
         return next(option for option in control.options if option != control.value)
     if isinstance(control, w.Text):
         return "7" if control.value != "7" else "-3"
+    if isinstance(control, w.Checkbox | w.ToggleButton):
+        return not control.value
     raise AssertionError(f"no rule for a {type(control).__name__}")
 
 
