@@ -215,7 +215,7 @@ def pooling_html(pool: str, window: int, stride: int) -> str:
         floor = POOLS[pool](x, window, stride=stride, mode="floor").shape[0]
         raise InvalidSetting(
             "The windows do not tile the map",
-            f"cnnkit says: <code>{html.escape(str(error))}</code>. With "
+            f"cnnkit says: <code>{html.escape(str(error).rstrip('.'))}</code>. With "
             f'<code>mode="floor"</code> the last window would be dropped ({floor}×{floor} '
             f"output, the last {n - (floor - 1) * stride - window} row(s) and column(s) "
             'ignored); with <code>mode="ceil"</code> it would be clipped.',
