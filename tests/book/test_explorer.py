@@ -15,6 +15,7 @@ from cnnkit.book import (
     ch02_convolution,
     ch03_conv_layer,
     ch04_relu,
+    ch05_pooling,
     ch06_dropout,
     ch07_one_by_one,
     explorer,
@@ -26,6 +27,7 @@ CHAPTER_EXPLORERS = {
     "ch02_convolution": ch02_convolution.filter_explorer,
     "ch03_conv_layer": ch03_conv_layer.conv_layer_explorer,
     "ch04_relu": ch04_relu.activation_explorer,
+    "ch05_pooling": ch05_pooling.pooling_explorer,
     "ch06_dropout": ch06_dropout.dropout_explorer,
     "ch07_one_by_one": ch07_one_by_one.bottleneck_explorer,
 }
