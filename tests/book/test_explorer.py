@@ -137,7 +137,12 @@ def test_every_control_of_every_explorer_changes_its_output(name):
         static = chapter.render(**{label: value})
         page = chapter.set(**{label: value})
         assert page == chapter.html and page != before, f"{name}: {label} = {value!r}"
-        assert page == static, f"{name}: render and set differ for {label} = {value!r}"
+        if 'role="alert"' in static:
+            # a setting the explorer cannot draw: the live widget shows the same warning,
+            # and keeps the last valid output under it
+            assert 'role="alert"' in page, f"{name}: no warning for {label} = {value!r}"
+        else:
+            assert page == static, f"{name}: render and set differ for {label} = {value!r}"
         chapter.set(**start)  # back to the start for the next control
         assert chapter.html == before
 
