@@ -23,7 +23,7 @@ from cnnkit.book.exercises import (
     check_answer,
     check_choice,
     check_function,
-    close,
+    element_is,
     same_shape,
 )
 from cnnkit.book.explorer import Explorer
@@ -574,12 +574,6 @@ def check_memory_factors(answer: Any, *, reveal: bool = False) -> CheckResult:
     batch = np.zeros((2 * n, c, h, w_), dtype=np.float32).nbytes // base
     resolution = np.zeros((n, c, 2 * h, 2 * w_), dtype=np.float32).nbytes // base
 
-    def second_is(value: int):
-        return lambda got, expected, case: close(tuple(got)[1], value)
-
-    def first_is(value: int):
-        return lambda got, expected, case: close(tuple(got)[0], value)
-
     mistakes = [
         Mistake(
             "swapped",
@@ -590,12 +584,12 @@ def check_memory_factors(answer: Any, *, reveal: bool = False) -> CheckResult:
             "resolution counted once",
             "(b): doubling the resolution doubles the height *and* the width, and the "
             "number of pixels is their product.",
-            test=second_is(2),
+            test=element_is(1, 2),
         ),
         Mistake(
             "batch counted twice",
             "(a): the batch is one axis, N; the memory is proportional to it.",
-            test=first_is(4),
+            test=element_is(0, 4),
         ),
     ]
     case = Case(label="(N, C, H, W) float32: (a) N doubled, (b) H and W doubled")

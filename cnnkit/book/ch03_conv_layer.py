@@ -36,6 +36,7 @@ from cnnkit.book.exercises import (
     check_choice,
     check_function,
     conv_macs,
+    element_is,
     macs_case,
     returned_float,
     same_integer,
@@ -1126,20 +1127,6 @@ def check_scale_layer(answer: Any, *, reveal: bool = False) -> CheckResult:
         g, e = pair(got), pair(want)
         return g is not None and e is not None and bool(np.allclose(g, e, rtol=0.02))
 
-    def first(value: float) -> Callable[[Any, Any, Case], bool]:
-        def test(got: Any, expected: Any, case: Case) -> bool:
-            g = pair(got)
-            return g is not None and np.isclose(g[0], value, rtol=0.02)
-
-        return test
-
-    def second(value: float) -> Callable[[Any, Any, Case], bool]:
-        def test(got: Any, expected: Any, case: Case) -> bool:
-            g = pair(got)
-            return g is not None and np.isclose(g[1], value, rtol=0.02)
-
-        return test
-
     params, _ = expected
     mistakes = [
         Mistake(
@@ -1160,23 +1147,23 @@ def check_scale_layer(answer: Any, *, reveal: bool = False) -> CheckResult:
             "forgot that K doubles the parameters",
             "Each filter has its own F·F·C weights and bias: twice the filters, twice the "
             "parameters.",
-            test=first(1.0),
+            test=element_is(0, 1.0, rtol=0.02),
         ),
         Mistake(
             "1/S, not 1/S²",
             "The stride halves the positions along the height AND along the width: the "
             "work per filter falls to about a quarter, not a half.",
-            test=second(1.0),
+            test=element_is(1, 1.0, rtol=0.02),
         ),
         Mistake(
             "forgot the stride",
             "Doubling K doubles the work, but the stride also cuts the positions.",
-            test=second(2.0),
+            test=element_is(1, 2.0, rtol=0.02),
         ),
         Mistake(
             "forgot that K doubles the work",
             "Twice the filters means twice the maps to compute: multiply the stride's saving by 2.",
-            test=second(0.25),
+            test=element_is(1, 0.25, rtol=0.02),
         ),
     ]
     case = Case(label="input (64, 56, 56), K = 64 → 128, F = 3, P = 1, S = 1 → 2 (rounding down)")

@@ -449,6 +449,30 @@ def close(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) -> bo
     return g.shape == numeric.shape and bool(np.allclose(g, numeric, rtol=rtol, atol=atol))
 
 
+def element_is(index: int, value: Any, *, rtol: float = 1e-6) -> Callable[[Any, Any, Case], bool]:
+    """A :class:`Mistake` test for an answer given as a tuple: its item ``index`` is ``value``.
+
+    Exercises that ask for a pair (two sizes, two ratios, ...) name a mistake by the one
+    item it gets wrong in a known way. An answer that is not a sequence, or too short,
+    never matches.
+
+    Examples
+    --------
+    >>> test = element_is(1, 4)
+    >>> test((2, 4), None, None), test((4, 2), None, None), test(4, None, None)
+    (True, False, False)
+    """
+
+    def test(got: Any, expected: Any, case: Case) -> bool:
+        try:
+            item = tuple(got)[index]
+        except (TypeError, IndexError):
+            return False
+        return close(item, value, rtol=rtol)
+
+    return test
+
+
 def same_integer(got: Any, expected: Any) -> bool:
     """An integer (Python or numpy, not bool) equal to ``expected``."""
     if not isinstance(got, (int, np.integer)) or isinstance(got, (bool, np.bool_)):

@@ -25,6 +25,7 @@ from cnnkit.book.exercises import (
     check_choice,
     check_value,
     close,
+    element_is,
 )
 from cnnkit.book.figures import new_axes
 from cnnkit.book.style import OKABE_ITO
@@ -293,18 +294,12 @@ def check_dense_vs_conv(answer: Any, side: int = 64, *, reveal: bool = False) ->
     dense_w = dense_weights(in_shape, cost.output_shape)
     lenet = conv2d_cost((3, 32, 32), 6, 5)
 
-    def first_is(value: int):
-        return lambda got, expected, case: close(_pair(got)[0], value)
-
-    def second_is(value: int):
-        return lambda got, expected, case: close(_pair(got)[1], value)
-
     mistakes = [
         Mistake(
             "conv weights scaled with the image",
             "The convolution's weights do not grow with the image: the same 6 filters of "
             "5×5×3 slide over more positions. Only K, C and F set their number.",
-            test=first_is(round(conv_w * (side / 32) ** 2)),
+            test=element_is(0, round(conv_w * (side / 32) ** 2)),
         ),
         Mistake(
             "counted the biases",
@@ -320,7 +315,7 @@ def check_dense_vs_conv(answer: Any, side: int = 64, *, reveal: bool = False) ->
             "On a larger image the convolution's output is larger too: work out its "
             "height and width again (5×5 filters, stride 1, no padding), then count "
             "the dense layer's units from it.",
-            test=second_is(dense_weights(in_shape, lenet.output_shape)),
+            test=element_is(1, dense_weights(in_shape, lenet.output_shape)),
         ),
         Mistake(
             "left out the channels",
