@@ -1,7 +1,9 @@
 """Chapter 7, "1×1 convolution": a dense layer at every pixel, and the bottleneck.
 
-For ``notebooks/07_one_by_one.ipynb``: the cost of a convolution with and without a 1×1
-bottleneck in front of it (:func:`bottleneck_cost`), the explorer of that cost
+For ``notebooks/07_one_by_one.ipynb``: a 1×1 layer that mixes the colour channels of a
+photo (:data:`COLOUR_FILTERS`, :func:`colour_mixing_figure`), the cost of a convolution
+with and without a 1×1 bottleneck in front of it (:func:`bottleneck_cost`), the explorer
+of that cost
 (:func:`bottleneck_explorer`, whose output is :func:`bottleneck_html`), and the
 chapter's exercise checks (each takes ``reveal=True`` to show the answer).
 
@@ -15,7 +17,9 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import ipywidgets as w
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from cnnkit.book.exercises import (
     Case,
@@ -28,12 +32,47 @@ from cnnkit.book.exercises import (
     same_integer,
 )
 from cnnkit.book.explorer import Explorer
-from cnnkit.book.figures import svg
+from cnnkit.book.figures import hide_frame, show_image, svg
 from cnnkit.book.style import OKABE_ITO
 from cnnkit.convolution import conv2d
 from cnnkit.cost import conv2d_cost
 
+# --------------------------------------------------------------------------- colour mixing
+#: Three 1×1 filters over the (R, G, B) channels of a photo, one row each: the grey level
+#: of chapter 1 (the ITU-R BT.601 weights) and two colour differences.
+COLOUR_FILTERS = {
+    "brightness": (0.299, 0.587, 0.114),
+    "red − green": (1.0, -1.0, 0.0),
+    "blue − yellow": (-0.5, -0.5, 1.0),
+}
 
+
+def colour_weights() -> np.ndarray:
+    """The filters of :data:`COLOUR_FILTERS` as conv2d weights (K, C, 1, 1) = (3, 3, 1, 1)."""
+    return np.array(list(COLOUR_FILTERS.values()))[:, :, None, None]
+
+
+def colour_mixing_figure(photo: np.ndarray, maps: np.ndarray) -> Figure:
+    """The photo (H, W, 3) beside the three maps (3, H, W) of :func:`colour_weights`.
+
+    The brightness is drawn on its 0..1 scale; each colour difference in grey centred on
+    zero (mid-grey 0, white the most positive values), clipped at the 99.5th percentile of
+    its magnitude so that a few extreme pixels do not wash out the rest.
+    """
+    fig, axes = plt.subplots(2, 2, figsize=(8, 6))
+    axes = axes.ravel()
+    show_image(photo, ax=axes[0], title="photo: C = 3 channels")
+    names = list(COLOUR_FILTERS)
+    show_image(maps[0], ax=axes[1], title=names[0], vmin=0.0, vmax=1.0)
+    for k in (1, 2):
+        lim = float(np.percentile(np.abs(maps[k]), 99.5)) or 1.0
+        axes[k + 1].imshow(maps[k], cmap="gray", vmin=-lim, vmax=lim)
+        hide_frame(axes[k + 1])
+        axes[k + 1].set_title(f"{names[k]} (white: positive)")
+    return fig
+
+
+# --------------------------------------------------------------------------- bottleneck
 class BottleneckCost(NamedTuple):
     """Parameters and multiply-adds of a K-filter F×F convolution on a C×H×W input,
     directly and behind a 1×1 layer to R channels (see :func:`bottleneck_cost`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from book_checks import (
@@ -18,6 +19,7 @@ from book_checks import (
 from cnnkit.book import ch07_one_by_one as ch7
 from cnnkit.book.exercises import reset_tries
 from cnnkit.convolution import conv2d
+from cnnkit.data import sample_image, to_chw, to_grayscale
 
 NOTEBOOK = "notebooks/07_one_by_one.ipynb"
 
@@ -128,3 +130,25 @@ def test_bottleneck_macs():
 def test_the_one_by_one_question_is_a_multiple_choice_listed_in_the_notebook():
     assert_multiple_choice(ch7.check_one_by_one, ch7.ONE_BY_ONE_OPTIONS, ch7._ONE_BY_ONE_WHY)
     assert_notebook_lists(NOTEBOOK, ch7.ONE_BY_ONE_OPTIONS)
+
+
+# --------------------------------------------------------------------------- colour mixing
+def test_brightness_filter_is_chapter_one_grey_level():
+    photo = sample_image("china")
+    maps = conv2d(to_chw(photo), ch7.colour_weights())
+    assert maps.shape == (3, *photo.shape[:2])
+    assert np.allclose(maps[0], to_grayscale(photo) / 255)
+    # red - green is positive exactly where the red channel exceeds the green one
+    red, green = photo[..., 0].astype(int), photo[..., 1].astype(int)
+    assert np.array_equal(maps[1] > 1e-12, red > green)
+
+
+def test_colour_mixing_figure_draws_four_panels():
+    rng = np.random.default_rng(0)
+    photo = rng.random((12, 16, 3))
+    maps = conv2d(photo.transpose(2, 0, 1), ch7.colour_weights())
+    fig = ch7.colour_mixing_figure(photo, maps)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0].startswith("photo") and titles[1] == "brightness"
+    assert all(len(ax.images) == 1 for ax in fig.axes)
+    plt.close(fig)
