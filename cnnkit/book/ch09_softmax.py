@@ -261,14 +261,18 @@ def show_cross_entropy(points: dict[str, float]) -> Figure:
     for (label, value), marker, colour in zip(points.items(), markers, colours, strict=False):
         loss = -math.log(value)
         ax.plot([value], [loss], marker, color=colour, markersize=8, markeredgecolor="black")
-        right_half = value > 0.5  # write the label on the side with room for it
+        # on the right the curve is flat and low: lift the label clear of it
+        right_half = value > 0.5
         ax.annotate(
             f"{label}: p = {value:.3f}, loss {loss:.2f}",
             (value, loss),
-            xytext=(-8, 10) if right_half else (10, 6),
+            xytext=(-4, 24) if right_half else (10, 6),
             textcoords="offset points",
             ha="right" if right_half else "left",
             fontsize=8,
+            arrowprops={"arrowstyle": "-", "color": _GREY, "linewidth": 0.6}
+            if right_half
+            else None,
         )
     ax.set_xlabel("p, the probability given to the correct class")
     ax.set_ylabel("loss −ln p")
