@@ -18,6 +18,7 @@ from cnnkit.book import (
     ch05_pooling,
     ch06_dropout,
     ch07_one_by_one,
+    ch09_softmax,
     explorer,
 )
 from cnnkit.book.explorer import Explorer, InvalidSetting
@@ -30,6 +31,7 @@ CHAPTER_EXPLORERS = {
     "ch05_pooling": ch05_pooling.pooling_explorer,
     "ch06_dropout": ch06_dropout.dropout_explorer,
     "ch07_one_by_one": ch07_one_by_one.bottleneck_explorer,
+    "ch09_softmax": ch09_softmax.temperature_explorer,
 }
 
 
