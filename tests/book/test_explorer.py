@@ -18,6 +18,7 @@ from cnnkit.book import (
     ch05_pooling,
     ch06_dropout,
     ch07_one_by_one,
+    ch08_flatten_dense,
     ch09_softmax,
     explorer,
 )
@@ -31,6 +32,7 @@ CHAPTER_EXPLORERS = {
     "ch05_pooling": ch05_pooling.pooling_explorer,
     "ch06_dropout": ch06_dropout.dropout_explorer,
     "ch07_one_by_one": ch07_one_by_one.bottleneck_explorer,
+    "ch08_flatten_dense": ch08_flatten_dense.flatten_dense_explorer,
     "ch09_softmax": ch09_softmax.temperature_explorer,
 }
 
