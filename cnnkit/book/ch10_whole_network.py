@@ -8,7 +8,7 @@ trained once per kernel (:func:`trained_network`), the figures (:func:`show_digi
 :func:`show_history`, :func:`show_confusion`, :func:`show_misclassified`,
 :func:`show_filters`, :func:`show_transformed`), the tables of the experiments
 (:func:`claims_table`, :func:`html_table`), LeNet-5's numbers computed from the paper's
-description (:data:`LENET5_C3_TABLE`, :func:`lenet5_parameters`, :func:`lenet5_squash`),
+description (:func:`c3_connections`, :func:`lenet5_parameters`, :func:`lenet5_squash`),
 the explorer that steps a test digit through the layers (:func:`network_explorer`, whose
 output is :func:`network_html`) and the chapter's exercise checks (each takes
 ``reveal=True`` to show the answer).
@@ -28,6 +28,7 @@ import numpy as np
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
+from cnnkit.book.ch08_flatten_dense import LENET5_C3_INPUTS, lenet5_layers
 from cnnkit.book.exercises import (
     Case,
     CheckResult,
@@ -50,7 +51,6 @@ from cnnkit.book.figures import (
     svg,
 )
 from cnnkit.book.style import DIVERGING_CMAP, OKABE_ITO, SEQUENTIAL_CMAP
-from cnnkit.cost import conv2d_cost
 from cnnkit.data import xoi_patterns
 from cnnkit.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Sigmoid
 from cnnkit.model import History, Sequential, TrainedModel, train_lenet_digits
@@ -362,17 +362,6 @@ def claims_table(comparisons: Sequence[Comparison]) -> HTML:
 
 
 # --------------------------------------------------------------------------- LeNet-5
-#: Table I of LeCun et al. (1998): row i is map i of S2, column j map j of C3; "X" marks
-#: the S2 maps that C3's map j reads.
-LENET5_C3_TABLE = (
-    "X...XXX..XXXX.XX",
-    "XX...XXX..XXXX.X",
-    "XXX...XXX..X.XXX",
-    ".XXX..XXXX..X.XX",
-    "..XXX..XXXX.XX.X",
-    "...XXX..XXXX.XXX",
-)
-
 #: The squashing function of LeNet-5, f(a) = A·tanh(S·a) (LeCun et al., 1998).
 LENET5_A = 1.7159
 LENET5_S = 2 / 3
@@ -390,44 +379,20 @@ def lenet5_squash(a: np.ndarray | float) -> np.ndarray:
     return LENET5_A * np.tanh(LENET5_S * np.asarray(a, dtype=float))
 
 
-def c3_connections(table: Sequence[str] = LENET5_C3_TABLE) -> np.ndarray:
-    """The connection table as booleans, shape (input maps, output maps)."""
-    return np.array([[mark == "X" for mark in row] for row in table])
-
-
-def partial_conv_parameters(connections: np.ndarray, kernel_size: int) -> int:
-    """Trainable numbers of a convolution whose output map j reads only the input maps
-    marked in column j: one F×F filter per connection, plus one bias per output map.
-
-    With every entry True it is K·(F·F·C + 1), chapter 3's rule.
-
-    Examples
-    --------
-    >>> partial_conv_parameters(np.ones((6, 16), dtype=bool), 5)
-    2416
-    """
-    connections = np.asarray(connections, dtype=bool)
-    per_map = connections.sum(axis=0)
-    return int(np.sum(kernel_size * kernel_size * per_map + 1))
+def c3_connections() -> np.ndarray:
+    """Table I of LeCun et al. (1998) as booleans, shape (6, 16): entry (i, j) says whether
+    map j of C3 reads map i of S2 (from chapter 8's :data:`LENET5_C3_INPUTS`)."""
+    table = np.zeros((6, len(LENET5_C3_INPUTS)), dtype=bool)
+    for j, inputs in enumerate(LENET5_C3_INPUTS):
+        table[list(inputs), j] = True
+    return table
 
 
 def lenet5_parameters() -> dict[str, int]:
-    """The trainable parameters of each layer of LeNet-5, computed from its description.
-
-    C1: 6 filters 5×5 on the 32×32 input. S2, S4: one trainable coefficient and one bias
-    per map (6 and 16 maps). C3: 16 maps of 5×5 filters on the S2 maps that
-    :data:`LENET5_C3_TABLE` connects. C5: 120 filters 5×5 over all 16 maps of S4. F6: 84
-    units fully connected to C5's 120. The output layer's parameter vectors are fixed,
-    not trained, so it adds nothing.
-    """
-    return {
-        "C1": conv2d_cost((1, 32, 32), 6, 5).params,
-        "S2": 6 * 2,
-        "C3": partial_conv_parameters(c3_connections(), 5),
-        "S4": 16 * 2,
-        "C5": conv2d_cost((16, 5, 5), 120, 5).params,
-        "F6": 84 * (120 + 1),
-    }
+    """The trainable parameters of each layer of LeNet-5 that has any, by name (C1 to F6),
+    from chapter 8's :func:`lenet5_layers`. The output layer's RBF parameter vectors are
+    fixed, not trained, so it is left out."""
+    return {row.name: row.params for row in lenet5_layers() if row.params}
 
 
 # --------------------------------------------------------------------------- the explorer

@@ -20,6 +20,7 @@ from cnnkit.book import (
     ch07_one_by_one,
     ch08_flatten_dense,
     ch09_softmax,
+    ch10_whole_network,
     explorer,
 )
 from cnnkit.book.explorer import Explorer, InvalidSetting
@@ -34,6 +35,7 @@ CHAPTER_EXPLORERS = {
     "ch07_one_by_one": ch07_one_by_one.bottleneck_explorer,
     "ch08_flatten_dense": ch08_flatten_dense.flatten_dense_explorer,
     "ch09_softmax": ch09_softmax.temperature_explorer,
+    "ch10_whole_network": ch10_whole_network.network_explorer,
 }
 
 
