@@ -15,19 +15,37 @@ import html
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
-from cnnkit._checks import as_float_array, as_rng, check_finite, check_positive_int, show
+from cnnkit._checks import (
+    as_float_array,
+    as_rng,
+    check_finite,
+    check_positive_int,
+    check_probability,
+    show,
+)
 from cnnkit.data import Digits, load_digits
-from cnnkit.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
+from cnnkit.layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    MaxPool2D,
+    ReLU,
+)
 from cnnkit.optim import SGD, Adam, Parameter
 from cnnkit.softmax import cross_entropy, cross_entropy_grad, softmax
 
 __all__ = [
     "LENET_DIGITS_RECIPE",
+    "LENET_POOLS",
     "History",
     "LayerSummary",
     "Sequential",
@@ -494,7 +512,19 @@ class Sequential:
 # ---------------------------------------------------------------- the chapter-10 network
 
 
-def lenet_digits(*, rng: int | np.random.Generator | None = 0) -> Sequential:
+#: The pooling layer classes that :func:`lenet_digits` accepts.
+LENET_POOLS = (MaxPool2D, AvgPool2D)
+
+
+def lenet_digits(
+    *,
+    rng: int | np.random.Generator | None = 0,
+    activation: Callable[[], Layer] = ReLU,
+    pool: type[Layer] = MaxPool2D,
+    pool_mode: str = "strict",
+    dropout: float = 0.0,
+    classes: int = 10,
+) -> Sequential:
     """The book's chapter-10 network for the 8×8 digits of :func:`cnnkit.data.load_digits`.
 
     A small LeNet-style network, modernised with ReLU, max-pooling and a softmax loss::
@@ -511,25 +541,64 @@ def lenet_digits(*, rng: int | np.random.Generator | None = 0) -> Sequential:
     Padding 1 keeps the tiny 8×8 images from shrinking before pooling ("same"
     convolution). Train it with :func:`train_lenet_digits`.
 
+    The keyword options change one part and keep the rest, for the experiments of
+    chapters 4 and 10: whatever they are, the weights start from the same numbers for the
+    same ``rng``, so two variants differ only in the part that was changed.
+
     Parameters
     ----------
     rng : int, numpy.random.Generator or None, default 0
-        For the initial weights.
+        For the initial weights (and the dropout masks).
+    activation : callable, default ReLU
+        Makes the activation layer used after both convolutions: a class such as ReLU,
+        Sigmoid or Tanh, or e.g. ``lambda: LeakyReLU(alpha=0.1)``.
+    pool : layer class, default MaxPool2D
+        MaxPool2D or AvgPool2D, 2×2 with stride 2, after both activations.
+    pool_mode : {"strict", "floor", "ceil"}, default "strict"
+        What the poolings do with an odd-sized map (9×9 inputs need "floor" or "ceil").
+    dropout : float, default 0.0
+        Drop probability of a Dropout layer before the dense layer; 0 means no such layer.
+    classes : int, default 10
+        Number of class scores (3 for :func:`cnnkit.data.xoi_patterns`).
 
     Returns
     -------
     Sequential
+
+    Examples
+    --------
+    >>> [str(layer) for layer in lenet_digits(pool=AvgPool2D, dropout=0.5)][5:]
+    ['AvgPool2D(kernel_size=2, stride=2)', 'Flatten()', 'Dropout(p=0.5)', 'Dense(96, 10)']
     """
-    gen = as_rng(rng, "lenet_digits")
+    func = "lenet_digits"
+    if pool not in LENET_POOLS:
+        raise TypeError(
+            f"{func}: pool must be the layer class MaxPool2D or AvgPool2D; got {show(pool)}"
+        )
+    rule = (
+        f"{func}: activation must make a layer without parameters when called, such as "
+        f"the class ReLU, Sigmoid or Tanh; got {show(activation)}"
+    )
+    try:
+        acts = [activation() for _ in range(2)]  # one layer for each place
+    except TypeError as error:  # not callable, or needs arguments (e.g. Dense)
+        raise TypeError(rule) from error
+    if not all(isinstance(a, Layer) and not a.params for a in acts):
+        raise TypeError(rule)
+    classes = check_positive_int(classes, "classes", func)
+    dropout = check_probability(dropout, "dropout", func)
+    gen = as_rng(rng, func)
+    middle = [Dropout(dropout, rng=gen)] if dropout > 0 else []
     return Sequential(
         Conv2D(1, 12, 3, padding=1, rng=gen),
-        ReLU(),
-        MaxPool2D(2),
+        acts[0],
+        pool(2, mode=pool_mode),
         Conv2D(12, 24, 3, padding=1, rng=gen),
-        ReLU(),
-        MaxPool2D(2),
+        acts[1],
+        pool(2, mode=pool_mode),
         Flatten(),
-        Dense(24 * 2 * 2, 10, rng=gen),
+        *middle,
+        Dense(24 * 2 * 2, classes, rng=gen),
     )
 
 

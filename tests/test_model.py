@@ -402,3 +402,37 @@ def test_dropout_drops_units_while_fitting_and_none_when_predicting(xoi):
     model.predict(x[:10])
     h, out, training = drop.seen
     assert not training and np.array_equal(out, h)
+
+
+# --------------------------------------------------------------------------- lenet_digits variants
+def test_lenet_digits_variants_change_one_thing_and_keep_the_start():
+    plain = lenet_digits(rng=1)
+    average = lenet_digits(pool=AvgPool2D, rng=1)
+    sigmoid = lenet_digits(activation=Sigmoid, rng=1)
+    dropped = lenet_digits(dropout=0.5, rng=1)
+    assert isinstance(average[2], AvgPool2D) and isinstance(average[5], AvgPool2D)
+    assert isinstance(sigmoid[1], Sigmoid) and isinstance(sigmoid[4], Sigmoid)
+    assert sigmoid[1] is not sigmoid[4]  # one layer for each place
+    assert isinstance(dropped[7], Dropout) and dropped[7].p == 0.5
+    assert isinstance(dropped[6], Flatten) and isinstance(dropped[8], Dense)
+    for net in (average, sigmoid, dropped):
+        for i in (0, 3):
+            np.testing.assert_array_equal(net[i].params["w"], plain[i].params["w"])
+        np.testing.assert_array_equal(net[-1].params["w"], plain[-1].params["w"])
+    floor = lenet_digits(pool_mode="floor", classes=3)
+    assert floor.forward(np.zeros((2, 1, 9, 9))).shape == (2, 3)
+    with pytest.raises(ValueError, match="tile"):
+        lenet_digits().forward(np.zeros((1, 1, 9, 9)))
+
+
+def test_lenet_digits_names_a_wrong_option():
+    with pytest.raises(TypeError, match="pool must be the layer class MaxPool2D or AvgPool2D"):
+        lenet_digits(pool="min")
+    with pytest.raises(TypeError, match="activation must make a layer without parameters"):
+        lenet_digits(activation=Dense)
+    with pytest.raises(TypeError, match="activation must make a layer without parameters"):
+        lenet_digits(activation="tanh")
+    with pytest.raises(ValueError, match="lenet_digits: dropout must be"):
+        lenet_digits(dropout=1.5)
+    with pytest.raises(ValueError, match="lenet_digits: classes must be"):
+        lenet_digits(classes=0)

@@ -48,16 +48,13 @@ from cnnkit.convolution import conv2d
 from cnnkit.data import sample_image, to_grayscale
 from cnnkit.filters import sobel_x
 from cnnkit.layers import (
-    Conv2D,
     Dense,
-    Flatten,
     LeakyReLU,
-    MaxPool2D,
     ReLU,
     Sigmoid,
     Tanh,
 )
-from cnnkit.model import Sequential
+from cnnkit.model import Sequential, lenet_digits
 
 #: The slope of leaky ReLU for negative inputs in this chapter's drawings and explorer.
 #: cnnkit's default is 0.01 (Maas et al., 2013), too flat to see in a plot.
@@ -247,18 +244,7 @@ def digits_net(activation: str = "ReLU", *, rng: int = 0) -> Sequential:
     Same layers, sizes and initial weights for a given ``rng``; only the two ReLU
     layers are replaced by ``activation``, a key of :data:`ACTIVATION_LAYERS`.
     """
-    act = ACTIVATION_LAYERS[activation]
-    gen = np.random.default_rng(rng)
-    return Sequential(
-        Conv2D(1, 12, 3, padding=1, rng=gen),
-        act(),
-        MaxPool2D(2),
-        Conv2D(12, 24, 3, padding=1, rng=gen),
-        act(),
-        MaxPool2D(2),
-        Flatten(),
-        Dense(24 * 2 * 2, 10, rng=gen),
-    )
+    return lenet_digits(activation=ACTIVATION_LAYERS[activation], rng=rng)
 
 
 def never_active(net: Sequential, x: np.ndarray) -> list[float]:

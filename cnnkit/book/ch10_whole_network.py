@@ -2,8 +2,8 @@
 what it gets wrong, what is inside it, the 1998 LeNet-5 told accurately, and the
 article's claims tested on this network.
 
-For ``notebooks/10_whole_network.ipynb``: the network and its variants for the
-experiments (:func:`digits_network`), the seeded network that the explorer looks into,
+For ``notebooks/10_whole_network.ipynb`` (the network and its variants are
+:func:`cnnkit.model.lenet_digits`): the seeded network that the explorer looks into,
 trained once per kernel (:func:`trained_network`), the figures (:func:`show_digits`,
 :func:`show_history`, :func:`show_confusion`, :func:`show_misclassified`,
 :func:`show_filters`, :func:`show_transformed`), the tables of the experiments
@@ -52,74 +52,9 @@ from cnnkit.book.figures import (
 )
 from cnnkit.book.style import DIVERGING_CMAP, OKABE_ITO, SEQUENTIAL_CMAP
 from cnnkit.data import xoi_patterns
-from cnnkit.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Sigmoid
-from cnnkit.model import History, Sequential, TrainedModel, train_lenet_digits
+from cnnkit.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
+from cnnkit.model import History, Sequential, TrainedModel, lenet_digits, train_lenet_digits
 from cnnkit.softmax import softmax
-
-#: The pooling layers of the experiments, by name.
-POOLS = {"max": MaxPool2D, "average": AvgPool2D}
-#: The activation layers of the experiments, by name.
-ACTIVATIONS = {"ReLU": ReLU, "sigmoid": Sigmoid}
-
-
-# --------------------------------------------------------------------------- the network
-def digits_network(
-    *,
-    pool: str = "max",
-    activation: str = "ReLU",
-    dropout: float = 0.0,
-    pool_mode: str = "strict",
-    classes: int = 10,
-    seed: int = 0,
-) -> Sequential:
-    """The chapter's network, :func:`cnnkit.model.lenet_digits`, with one thing changed.
-
-    ``Conv2D(1, 12, 3, padding=1)``, activation, pooling, ``Conv2D(12, 24, 3,
-    padding=1)``, activation, pooling, ``Flatten``, [``Dropout(dropout)``],
-    ``Dense(96, classes)``. With the defaults it is ``lenet_digits(rng=seed)``, weight
-    for weight; whatever ``pool``, ``activation`` and ``dropout`` are, the convolution
-    weights start from the same numbers for the same ``seed``, so that two variants
-    differ only in the part that was changed. The dropout masks come from ``seed + 100``.
-
-    Parameters
-    ----------
-    pool : {"max", "average"}
-    activation : {"ReLU", "sigmoid"}
-    dropout : float
-        Drop probability of a Dropout layer before the dense layer; 0 means no such layer.
-    pool_mode : {"strict", "floor", "ceil"}
-        What the pooling layers do with an odd-sized map (chapter 3's size rule).
-    classes : int
-        Number of class scores (10 digits; 3 for the X/O/I patterns).
-    seed : int
-        For the initial weights.
-
-    Examples
-    --------
-    >>> [str(layer) for layer in digits_network(pool="average", dropout=0.5)][5:]
-    ['AvgPool2D(kernel_size=2, stride=2)', 'Flatten()', 'Dropout(p=0.5)', 'Dense(96, 10)']
-    """
-    if pool not in POOLS:
-        raise ValueError(f"digits_network: pool must be one of {', '.join(POOLS)}; got {pool!r}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"digits_network: activation must be one of {', '.join(ACTIVATIONS)}; "
-            f"got {activation!r}"
-        )
-    gen = np.random.default_rng(seed)
-    pool_layer, act = POOLS[pool], ACTIVATIONS[activation]
-    middle = [Dropout(dropout, rng=seed + 100)] if dropout > 0 else []
-    return Sequential(
-        Conv2D(1, 12, 3, padding=1, rng=gen),
-        act(),
-        pool_layer(2, mode=pool_mode),
-        Conv2D(12, 24, 3, padding=1, rng=gen),
-        act(),
-        pool_layer(2, mode=pool_mode),
-        Flatten(),
-        *middle,
-        Dense(24 * 2 * 2, classes, rng=gen),
-    )
 
 
 def blas_one_thread() -> Any:
@@ -622,7 +557,7 @@ def _chain(model: Sequential, x: np.ndarray, stop: int | None = None) -> np.ndar
 
 def _forward_cases() -> list[Case]:
     model, _, data, _ = trained_network()
-    with_dropout = digits_network(dropout=0.5, seed=3)
+    with_dropout = lenet_digits(dropout=0.5, rng=3)
     return [
         Case((model, data.x_test[:4]), label="the trained network, 4 test digits"),
         Case((model, data.x_test[10:11]), label="the trained network, 1 test digit"),
@@ -716,7 +651,7 @@ def check_bigger_input(
     Named mistakes: the 8×8 shape, one pooling forgotten, no pooling, channels of the
     wrong convolution, the flattened length.
     """
-    model = digits_network()
+    model = lenet_digits()
     shapes = _shapes(model, (1, size, size))
     expected = shapes[layer]
     eight = _shapes(model, (1, 8, 8))

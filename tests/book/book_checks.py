@@ -88,3 +88,29 @@ def assert_multiple_choice(check, options: Mapping[str, str], why: Mapping[str, 
     for text in (f"({correct}) {options[correct]}", why[correct]):
         text = " ".join(text.split())
         assert text in flat and html.escape(text) in asked._repr_html_()
+
+
+# --------------------------------------------------------------------------- web forms
+def web_page(data: dict, key: str) -> str:
+    """The HTML that the web form shows for state ``key`` ("i|j|..."), its shared parts
+    put back in (see Explorer.web_states)."""
+    index, _ = data["states"][key]
+    return re.sub(
+        r"@@cnnkit:(\d+)@@", lambda m: data["parts"][int(m.group(1))], data["html"][index]
+    )
+
+
+def web_values(names: list[str], data: dict, key: str) -> dict:
+    """The control values of state ``key``, by control name."""
+    return {
+        n: data["values"][k][int(i)]
+        for k, (n, i) in enumerate(zip(names, key.split("|"), strict=True))
+    }
+
+
+def assert_web_states_render(explorer, keys) -> None:
+    """Each state of ``keys`` shows exactly what ``explorer.render`` gives for its values."""
+    names, data = explorer.web_states()
+    for key in keys:
+        values = web_values(names, data, key)
+        assert web_page(data, key) == explorer.render(**values), f"state {values}"

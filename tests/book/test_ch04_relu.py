@@ -12,6 +12,7 @@ from book_checks import (
     assert_multiple_choice,
     assert_named,
     assert_notebook_lists,
+    assert_web_states_render,
     not_attempted,
 )
 
@@ -145,12 +146,7 @@ def test_the_web_form_has_every_state_and_stays_light(explorer):
     names, data = explorer.web_states()
     assert names == ["activation", "bias"]
     assert len(data["states"]) == len(ch4.ACTIVATIONS) * len(ch4.WEB_GRID["bias"])
-    index, _ = data["states"]["0|0"]
-    page = re.sub(
-        r"@@cnnkit:(\d+)@@", lambda m: data["parts"][int(m.group(1))], data["html"][index]
-    )
-    values = {"activation": data["values"][0][0], "bias": data["values"][1][0]}
-    assert page == explorer.render(**values)
+    assert_web_states_render(explorer, ["0|0"])
     assert len(explorer.web_form()) < 1.5 * 2**20
 
 

@@ -13,13 +13,14 @@ from book_checks import (
     assert_multiple_choice,
     assert_named,
     assert_notebook_lists,
+    assert_web_states_render,
     not_attempted,
 )
 
 from cnnkit.book import ch10_whole_network as ch10
 from cnnkit.book.exercises import reset_tries
 from cnnkit.data import load_digits
-from cnnkit.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Sigmoid
+from cnnkit.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from cnnkit.model import Sequential, lenet_digits
 from cnnkit.optim import Adam
 from cnnkit.softmax import softmax
@@ -31,38 +32,6 @@ def trained():
 
 
 # --------------------------------------------------------------------------- the network
-def test_digits_network_is_lenet_digits_by_default():
-    mine, theirs = ch10.digits_network(seed=3), lenet_digits(rng=3)
-    assert [repr(a) for a in mine] == [repr(b) for b in theirs]
-    for a, b in zip(mine.parameters(), theirs.parameters(), strict=True):
-        np.testing.assert_array_equal(a.value, b.value)
-
-
-def test_each_variant_changes_one_thing_and_keeps_the_start():
-    plain = ch10.digits_network(seed=1)
-    average = ch10.digits_network(pool="average", seed=1)
-    sigmoid = ch10.digits_network(activation="sigmoid", seed=1)
-    dropped = ch10.digits_network(dropout=0.5, seed=1)
-    assert isinstance(average[2], AvgPool2D) and isinstance(average[5], AvgPool2D)
-    assert isinstance(sigmoid[1], Sigmoid) and isinstance(sigmoid[4], Sigmoid)
-    assert isinstance(dropped[7], Dropout) and dropped[7].p == 0.5
-    assert isinstance(dropped[6], Flatten) and isinstance(dropped[8], Dense)
-    for net in (average, sigmoid, dropped):
-        for i in (0, 3):
-            np.testing.assert_array_equal(net[i].params["w"], plain[i].params["w"])
-    floor = ch10.digits_network(pool_mode="floor", classes=3)
-    assert floor.forward(np.zeros((2, 1, 9, 9))).shape == (2, 3)
-    with pytest.raises(ValueError, match="tile"):
-        ch10.digits_network().forward(np.zeros((1, 1, 9, 9)))
-
-
-def test_an_unknown_variant_is_named():
-    with pytest.raises(ValueError, match="pool must be one of"):
-        ch10.digits_network(pool="min")
-    with pytest.raises(ValueError, match="activation must be one of"):
-        ch10.digits_network(activation="tanh")
-
-
 def test_the_trained_network_is_cached_seeded_and_accurate(trained):
     assert ch10.trained_network() is trained
     assert trained.test_accuracy >= 0.97
@@ -271,13 +240,7 @@ def test_the_web_form_has_every_state_and_stays_light(explorer):
     names, data = explorer.web_states()
     assert names == ["image", "layer"]
     assert len(data["states"]) == len(ch10.explorer_images()) * 9
-    for key in ("0|0", "5|8"):
-        index, _ = data["states"][key]
-        page = re.sub(
-            r"@@cnnkit:(\d+)@@", lambda m: data["parts"][int(m.group(1))], data["html"][index]
-        )
-        i, j = map(int, key.split("|"))
-        assert page == explorer.render(image=data["values"][0][i], layer=data["values"][1][j])
+    assert_web_states_render(explorer, ["0|0", "5|8"])
     assert len(explorer.web_form()) < 1.5 * 2**20
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import ipywidgets as w
 import numpy as np
 import pytest
+from book_checks import assert_web_states_render, web_page
 
 from cnnkit.book import (
     ch01_images,
@@ -191,21 +192,15 @@ def _explorer_with_grid():
     return Explorer(controls, _sum_html, grid={"a": [0, 2, 4], "b": [1, 9]}, source="x:y")
 
 
-def _page(data: dict, key: str) -> str:
-    index, _ = data["states"][key]
-    return re.sub(
-        r"@@cnnkit:(\d+)@@", lambda m: data["parts"][int(m.group(1))], data["html"][index]
-    )
-
-
 def test_the_web_form_has_a_state_for_every_combination_of_the_grid():
     explorer = _explorer_with_grid()
     names, data = explorer.web_states()
     assert names == ["a", "b"] and data["values"] == [[0, 2, 4], [1, 9]]
     assert len(data["states"]) == 6 and data["start"] == [1, 0]
-    assert _page(data, "2|0") == "<p>4 + 1 = 5</p>"
+    assert web_page(data, "2|0") == "<p>4 + 1 = 5</p>"
     # an invalid setting shows the same warning box as the live explorer
-    assert _page(data, "2|1") == explorer.render(a=4, b=9) and 'role="alert"' in _page(data, "2|1")
+    invalid = web_page(data, "2|1")
+    assert invalid == explorer.render(a=4, b=9) and 'role="alert"' in invalid
     form = explorer.web_form()
     for name, label in [("a", "a"), ("b", "b")]:
         assert re.search(rf'<label for="(cnnkit-wf\d+-{name})">{label}</label>', form)
@@ -228,12 +223,8 @@ def test_every_web_state_is_what_the_explorer_renders_and_the_page_is_light(name
     sizes = [len(values) for values in data["values"]]
     assert len(data["states"]) == int(np.prod(sizes)) <= 1000
     rng = np.random.default_rng(0)
-    for key in rng.choice(sorted(data["states"]), size=12, replace=False):
-        values = {
-            n: data["values"][k][int(i)]
-            for k, (n, i) in enumerate(zip(names, key.split("|"), strict=True))
-        }
-        assert _page(data, key) == chapter.render(**values), f"{name}: state {values}"
+    keys = rng.choice(sorted(data["states"]), size=12, replace=False)
+    assert_web_states_render(chapter, keys)
     form = chapter.web_form()
     assert (
         "</script"
