@@ -94,7 +94,13 @@ from cnnkit.pooling import (
     sum_pool2d_naive,
 )
 from cnnkit.shapes import output_shape2d, output_size, same_padding
-from cnnkit.softmax import cross_entropy, cross_entropy_grad, log_softmax, softmax
+from cnnkit.softmax import (
+    cross_entropy,
+    cross_entropy_grad,
+    cross_entropy_with_grad,
+    log_softmax,
+    softmax,
+)
 
 __version__ = "0.1.0"
 
@@ -126,6 +132,7 @@ __all__ = [
     "convolve2d",
     "cross_entropy",
     "cross_entropy_grad",
+    "cross_entropy_with_grad",
     "dense",
     "dense_backward",
     "dense_forward",

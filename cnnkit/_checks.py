@@ -188,6 +188,8 @@ def restore(out: np.ndarray, ndim: int) -> np.ndarray:
 
 def is_int(v: object) -> bool:
     """True for Python and numpy integers; False for bool (stride=True is surely a mistake)."""
+    if type(v) is int:  # the common case, checked first: this runs on every layer call
+        return True
     return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
 
 
@@ -207,7 +209,9 @@ def pair(v: object, name: str, func: str, positive: bool = True) -> tuple[int, i
     ...
     ValueError: conv2d: stride must be a positive integer or a pair of them; got stride=0
     """
-    if is_int(v):
+    if type(v) is tuple and len(v) == 2 and type(v[0]) is int and type(v[1]) is int:
+        values = v  # the common case first (a layer's own, already checked pair)
+    elif is_int(v):
         values = (v, v)
     elif isinstance(v, tuple | list) and len(v) == 2 and all(is_int(e) for e in v):
         values = tuple(v)

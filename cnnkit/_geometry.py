@@ -15,6 +15,7 @@ This module is internal: cnnkit's modules import it, the book does not.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -144,6 +145,12 @@ class Window(NamedTuple):
         ]
 
 
+def _plain(v: object) -> bool:
+    """An int, a str or a tuple of ints: a value whose hash tells it apart (not a bool)."""
+    kind = type(v)
+    return kind is int or kind is str or (kind is tuple and all(type(e) is int for e in v))
+
+
 def window(
     in_hw: tuple[int, int],
     kernel_size: object,
@@ -155,8 +162,26 @@ def window(
     """Validate the window arguments and compute the whole geometry (see :class:`Window`).
 
     ``in_hw`` must already be a pair of positive ints (an array's shape); the other
-    arguments are the caller's, as given.
+    arguments are the caller's, as given. A layer asks for the same geometry at every
+    batch: plain arguments (ints, strings, tuples of ints) are answered from a cache.
+    Only valid arguments reach the cache (an error is raised, not stored), and a bool,
+    which hashes like 1, never does, so ``stride=True`` is refused every time.
     """
+    args = (kernel_size, stride, padding, mode)
+    if all(_plain(a) for a in args):
+        return _window_cached(tuple(in_hw), *args, func)
+    return _window(in_hw, *args, func)
+
+
+def _window(
+    in_hw: tuple[int, int],
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    mode: object,
+    func: str,
+) -> Window:
+    """:func:`window` without the cache: validate, then compute."""
     kh, kw = pair(kernel_size, "kernel_size", func)
     sh, sw = pair(stride, "stride", func)
     ph, pw = resolve_padding(padding, (kh, kw), (sh, sw), func)
@@ -181,6 +206,11 @@ def pad_array(x: np.ndarray, padding: tuple[int, int, int, int], value: float = 
     if top == bottom == left == right == 0:
         return x
     *lead, h, w = x.shape
+    if value == 0:
+        # zeroed memory comes ready from the system: one copy into the interior
+        out = np.zeros((*lead, h + top + bottom, w + left + right), dtype=x.dtype)
+        out[..., top : top + h, left : left + w] = x
+        return out
     out = np.empty((*lead, h + top + bottom, w + left + right), dtype=x.dtype)
     # fill only the border strips, then copy x into the interior
     out[..., :top, :] = value
@@ -195,3 +225,7 @@ def crop(xp: np.ndarray, padding: tuple[int, int, int, int], in_hw: tuple[int, i
     """The inverse of :func:`pad_array`: the H x W interior of a padded array."""
     top, _, left, _ = padding
     return xp[..., top : top + in_hw[0], left : left + in_hw[1]]
+
+
+# the same function, remembering its answers (see window)
+_window_cached = functools.lru_cache(maxsize=256)(_window)

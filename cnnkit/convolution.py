@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from cnnkit._checks import as_batch, as_float_array, check_ndim, plural, restore, show
 from cnnkit._geometry import Window, crop, pad_array, window
@@ -149,6 +148,16 @@ def _chunks(n: int, bytes_per_image: int) -> list[slice]:
     return [slice(i, min(i + step, n)) for i in range(0, n, step)]
 
 
+def _strided(base: np.ndarray, shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:
+    """A view of the contiguous array ``base`` with the given shape and byte strides.
+
+    What ``numpy.lib.stride_tricks.as_strided`` does, built directly: that function
+    costs several microseconds per call, which adds up at every training step. Every
+    view made here stays inside ``base`` (the callers compute the strides from its shape).
+    """
+    return np.ndarray(shape, dtype=base.dtype, buffer=base, strides=strides)
+
+
 def _im2col_flat(
     xp: np.ndarray, fh: int, fw: int, out_hw: tuple[int, int], ones: bool
 ) -> np.ndarray:
@@ -170,11 +179,8 @@ def _im2col_flat(
     ho, wo = out_hw
     length = (ho - 1) * wp + wo
     item = xp.itemsize
-    view = as_strided(
-        xp,
-        shape=(c, fh, fw, n, length),
-        strides=(xp.strides[1], wp * item, item, xp.strides[0], item),
-        writeable=False,
+    view = _strided(
+        xp, (c, fh, fw, n, length), (xp.strides[1], wp * item, item, xp.strides[0], item)
     )
     rows = c * fh * fw
     cols = np.empty((rows + ones, n, length), dtype=xp.dtype)
@@ -188,11 +194,7 @@ def _flat_view(flat: np.ndarray, n: int, wp: int, out_hw: tuple[int, int]) -> np
     """View (N, K, Ho, Wo) of a flat-shift array (K, N, L): (n, k, i, j) is [k, n, i*Wp + j]."""
     k, _, length = flat.shape
     item = flat.itemsize
-    return as_strided(
-        flat,
-        shape=(n, k, *out_hw),
-        strides=(length * item, n * length * item, wp * item, item),
-    )
+    return _strided(flat, (n, k, *out_hw), (length * item, n * length * item, wp * item, item))
 
 
 def _im2col(
@@ -503,8 +505,8 @@ def _check_dout(dout: object, cache: ConvCache, func: str) -> np.ndarray:
 
 
 def conv2d_backward(
-    dout: np.ndarray, cache: ConvCache
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    dout: np.ndarray, cache: ConvCache, *, input_grad: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Backward pass of a convolution, vectorized: gradients with respect to x, w and b.
 
     With ``cols`` the im2col matrix (N, C*FH*FW, L = Ho*Wo) and ``W`` the filters as a
@@ -523,15 +525,23 @@ def conv2d_backward(
         Gradient of the loss with respect to the output.
     cache : ConvCache
         From :func:`conv2d_forward`.
+    input_grad : bool, default True, keyword-only
+        False skips dx and returns None in its place. The first layer of a network needs
+        no gradient for the images it reads, and dx (a matrix product and col2im) is
+        about half of the work; :meth:`cnnkit.model.Sequential.fit` skips it there.
 
     Returns
     -------
-    dx : ndarray, shape (N, C, H, W)
+    dx : ndarray, shape (N, C, H, W), or None when ``input_grad`` is False
     dw : ndarray, shape (K, C, FH, FW)
     db : ndarray, shape (K,)
         (also returned when the forward pass had no bias)
     """
     dout = _check_dout(dout, cache, "conv2d_backward")
+    if not isinstance(input_grad, bool):
+        raise TypeError(
+            f"conv2d_backward: input_grad must be True or False; got input_grad={show(input_grad)}"
+        )
     x, w, cols, geometry = cache
     stride, padding, (ho, wo) = geometry.stride, geometry.padding, geometry.out_hw
     n, c, h, wd = x.shape
@@ -554,6 +564,8 @@ def conv2d_backward(
     else:
         db = dout.sum(axis=(0, 2, 3))
     dw = dw[:, :rows].reshape(w.shape)
+    if not input_grad:
+        return None, dw, db
     wt = w.reshape(k, -1).T
     dxp = np.zeros((n, c, hp, wp), dtype=dout.dtype)
     # dcols = W.T @ d, then col2im, a group of images at a time (see _CHUNK_BYTES)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnkit._checks import as_float_array, check_ndim
+from cnnkit._checks import as_float_array, check_ndim, show
 
 __all__ = ["DenseCache", "dense", "dense_backward", "dense_forward", "flatten"]
 
@@ -106,18 +106,21 @@ def dense_forward(
 
 
 def dense_backward(
-    dout: np.ndarray, cache: DenseCache
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    dout: np.ndarray, cache: DenseCache, *, input_grad: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients of y = x @ w + b: dx = dout @ w.T, dw = x.T @ dout, db = dout summed over N.
 
     Parameters
     ----------
     dout : array_like, shape (N, out_features)
     cache : DenseCache
+    input_grad : bool, default True, keyword-only
+        False skips dx and returns None in its place (a first layer needs no gradient
+        for its input).
 
     Returns
     -------
-    dx : ndarray, shape (N, in_features)
+    dx : ndarray, shape (N, in_features), or None when ``input_grad`` is False
     dw : ndarray, shape (in_features, out_features)
     db : ndarray, shape (out_features,)
     """
@@ -128,4 +131,8 @@ def dense_backward(
             f"dense_backward: dout must have the shape of the forward output "
             f"{(x.shape[0], w.shape[1])}; got dout with shape {dout.shape}"
         )
-    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+    if not isinstance(input_grad, bool):
+        raise TypeError(
+            f"dense_backward: input_grad must be True or False; got input_grad={show(input_grad)}"
+        )
+    return (dout @ w.T if input_grad else None), x.T @ dout, dout.sum(axis=0)

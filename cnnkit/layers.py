@@ -243,10 +243,13 @@ class Conv2D(Layer):
             )
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        """Fill ``grads`` and return dx; with ``input_grad=False`` skip dx, return None."""
         cache = self._need_cache()
         with reported_as("Conv2D.backward", "conv2d_backward"):
-            dx, self.grads["w"], self.grads["b"] = conv2d_backward(dout, cache)
+            dx, self.grads["w"], self.grads["b"] = conv2d_backward(
+                dout, cache, input_grad=input_grad
+            )
         return dx
 
     def _cost(self, in_shape: tuple[int, ...]) -> ConvCost:
@@ -330,10 +333,13 @@ class Dense(Layer):
         )
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        """Fill ``grads`` and return dx; with ``input_grad=False`` skip dx, return None."""
         cache = self._need_cache()
         with reported_as("Dense.backward", "dense_backward"):
-            dx, self.grads["w"], self.grads["b"] = dense_backward(dout, cache)
+            dx, self.grads["w"], self.grads["b"] = dense_backward(
+                dout, cache, input_grad=input_grad
+            )
         return dx
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:

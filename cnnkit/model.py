@@ -41,7 +41,7 @@ from cnnkit.layers import (
     ReLU,
 )
 from cnnkit.optim import SGD, Adam, Parameter
-from cnnkit.softmax import cross_entropy, cross_entropy_grad, softmax
+from cnnkit.softmax import cross_entropy, cross_entropy_with_grad, softmax
 
 __all__ = [
     "LENET_DIGITS_RECIPE",
@@ -233,14 +233,31 @@ class Sequential:
             x = layer.forward(x, training=training)
         return x
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Back-propagate ``dout`` = dLoss/dlogits through every layer, last first.
 
         Fills each layer's ``grads``; returns dLoss/dx for the input of the last forward.
+        With ``input_grad=False`` (what :meth:`fit` does) the pass stops at the first
+        layer with parameters, skips its gradient with respect to its input and returns
+        None: training needs no gradient for the images, and the layers before that one
+        have no parameters to learn.
         """
-        for layer in reversed(self.layers):
+        if not isinstance(input_grad, bool):
+            raise TypeError(
+                "Sequential.backward: input_grad must be True or False; "
+                f"got input_grad={show(input_grad)}"
+            )
+        first = 0
+        if not input_grad:
+            first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
+            if first is None:
+                return None
+        for i in range(len(self.layers) - 1, first - 1, -1):
+            layer = self.layers[i]
+            if i == first and not input_grad and isinstance(layer, Conv2D | Dense):
+                return layer.backward(dout, input_grad=False)
             dout = layer.backward(dout)
-        return dout
+        return None if not input_grad else dout
 
     def parameters(self) -> list[Parameter]:
         """Every trainable array with its gradient, named ``"<layer index>.<key>"``.
@@ -330,7 +347,9 @@ class Sequential:
         Each epoch shuffles the examples with ``rng`` and splits them into mini-batches
         of ``batch_size`` (the last one may be smaller). For each batch: forward pass in
         training mode, loss and its gradient (:func:`cnnkit.softmax.cross_entropy`,
-        :func:`cnnkit.softmax.cross_entropy_grad`), backward pass, one optimizer step.
+        :func:`cnnkit.softmax.cross_entropy_grad`), backward pass (down to the first
+        layer with parameters: no gradient for the images, see :meth:`backward`), one
+        optimizer step.
         With the same ``rng`` seed (and seeded layers) two runs give identical weights.
 
         Parameters
@@ -391,13 +410,13 @@ class Sequential:
                 idx = order[b * batch_size : (b + 1) * batch_size]
                 xb, yb = x[idx], y[idx]
                 logits = self.forward(xb, training=True)
-                loss = cross_entropy(logits, yb)
+                loss, dlogits = cross_entropy_with_grad(logits, yb)
                 if not math.isfinite(loss):
                     raise FloatingPointError(
                         f"{func}: the loss became {loss} at epoch {epoch}, batch {b + 1}; "
                         "the training diverged. Try a smaller learning rate"
                     )
-                self.backward(cross_entropy_grad(logits, yb))
+                self.backward(dlogits, input_grad=False)
                 optimizer.step(self.parameters())
                 loss_sum += loss * len(idx)
                 correct += int(np.count_nonzero(logits.argmax(axis=1) == yb))

@@ -128,6 +128,20 @@ def _four_slices(x: np.ndarray, g: Window) -> list[np.ndarray]:
     return [x[..., rows, cols] for _, (rows, cols) in g.offsets()]
 
 
+def _quadrants(x: np.ndarray, g: Window) -> np.ndarray:
+    """The four blocks of :func:`_four_slices` copied into one contiguous (4, ...) array.
+
+    One copy (a transpose of the (Ho, 2, Wo, 2) view of each map) costs less than the
+    comparisons would on strided slices: each of them then reads contiguous memory.
+    """
+    ho, wo = g.out_hw
+    *lead, _, _ = x.shape
+    quads = np.empty((2, 2, *lead, ho, wo), dtype=x.dtype)
+    pairs = x[..., : 2 * ho, : 2 * wo].reshape(*lead, ho, 2, wo, 2)
+    np.copyto(quads, np.moveaxis(pairs, (-3, -1), (0, 1)))
+    return quads.reshape(4, *lead, ho, wo)
+
+
 # ---------------------------------------------------------------- max pooling
 
 
@@ -147,7 +161,7 @@ def _max_with_index(x: np.ndarray, g: Window) -> tuple[np.ndarray, np.ndarray]:
         # A tournament: the winner of each row of the window, then of the two rows.
         # "Strictly greater" everywhere, so on a tie the earlier element wins. Whole-array
         # comparisons and uint8 arithmetic are several times faster than np.where here.
-        a, b, c, d = _four_slices(x, g)
+        a, b, c, d = _quadrants(x, g)
         right_top = np.greater(b, a)
         top = np.maximum(a, b)
         right_bottom = np.greater(d, c)
@@ -313,6 +327,9 @@ def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
         # blocks of dx once, as dout times a 0/1 mask (a multiply is much faster than
         # np.where; a non-finite dout therefore spreads NaN over its window).
         dx = np.empty(cache.x_shape, dtype=dout.dtype)
+        # a strided dout (the cropped gradient of a padded convolution) is copied once:
+        # the four products below then read contiguous memory, more than twice as fast
+        dout = np.ascontiguousarray(dout)
         for k, (rows, cols) in g.offsets():
             np.multiply(index == k, dout, out=dx[..., rows, cols])
         # in floor mode an odd last row or column is in no window: its gradient is 0

@@ -8,7 +8,13 @@ import numpy as np
 
 from cnnkit._checks import as_float_array, check_ndim, check_number
 
-__all__ = ["cross_entropy", "cross_entropy_grad", "log_softmax", "softmax"]
+__all__ = [
+    "cross_entropy",
+    "cross_entropy_grad",
+    "cross_entropy_with_grad",
+    "log_softmax",
+    "softmax",
+]
 
 
 def softmax(z: np.ndarray, *, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
@@ -151,3 +157,32 @@ def cross_entropy_grad(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     grad[np.arange(n), labels] -= 1
     grad /= n
     return grad
+
+
+def cross_entropy_with_grad(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`cross_entropy` and :func:`cross_entropy_grad` together, the softmax taken once.
+
+    What a training step needs (:meth:`cnnkit.model.Sequential.fit` calls it): the two
+    functions one after the other would check the arguments and exponentiate twice,
+    which on a batch of 64 rows costs more than the arithmetic. Same numbers, to the bit.
+
+    Takes what :func:`cross_entropy` takes; returns ``(loss, grad)``, a float and an
+    array of the shape of ``logits``.
+
+    Examples
+    --------
+    >>> loss, grad = cross_entropy_with_grad(np.zeros((2, 4)), [0, 3])
+    >>> round(loss, 4), grad[0]
+    (1.3863, array([-0.375,  0.125,  0.125,  0.125]))
+    """
+    logits, labels = _check(logits, labels, "cross_entropy_with_grad")
+    rows = np.arange(labels.size)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    grad = np.exp(shifted)
+    total = grad.sum(axis=1, keepdims=True)
+    # the same operations as log_softmax and softmax: the same numbers, to the bit
+    loss = float(-(shifted - np.log(total))[rows, labels].mean())
+    grad /= total
+    grad[rows, labels] -= 1
+    grad /= labels.size
+    return loss, grad

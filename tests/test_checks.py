@@ -187,3 +187,21 @@ def test_as_rng():
         as_rng("seed", "f")
     with pytest.raises(ValueError, match=r"got rng=-1"):
         as_rng(-1, "f")
+
+
+def test_window_answers_plain_arguments_from_a_cache_and_still_refuses_bad_ones():
+    from cnnkit._geometry import _window, window
+
+    first = window((7, 7), 3, 2, 1, "floor", "conv2d")
+    assert window((7, 7), 3, 2, 1, "floor", "conv2d") is first  # the cached object
+    assert first == _window((7, 7), 3, 2, 1, "floor", "conv2d")
+    assert window((7, 7), np.int64(3), (2, 2), (1, 1), "floor", "conv2d") == first
+    # True hashes like 1: a cached stride=1 must not let stride=True through
+    window((7, 7), 3, 1, 1, "strict", "conv2d")
+    with pytest.raises(TypeError, match=r"^conv2d: stride must be a positive integer"):
+        window((7, 7), 3, True, 1, "strict", "conv2d")
+    with pytest.raises(TypeError, match=r"^conv2d: stride must be a positive integer"):
+        window((7, 7), 3, (1, True), 1, "strict", "conv2d")
+    for _ in range(2):  # an error is raised every time, never stored
+        with pytest.raises(ValueError, match=r"^conv2d: .* is not a whole number"):
+            window((7, 7), 2, 2, 0, "strict", "conv2d")

@@ -207,6 +207,21 @@ def test_fast_matches_naive_forward_and_backward(case):
         np.testing.assert_allclose(g_fast, g_naive, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("stride", [1, 2])
+def test_backward_without_the_input_gradient(stride):
+    gen = np.random.default_rng(0)
+    x, w = gen.standard_normal((2, 3, 7, 7)), gen.standard_normal((4, 3, 3, 3))
+    out, cache = conv2d_forward(x, w, np.zeros(4), stride=stride, padding=1)
+    dout = gen.standard_normal(out.shape)
+    dx, dw, db = conv2d_backward(dout, cache)
+    none, dw2, db2 = conv2d_backward(dout, cache, input_grad=False)
+    assert none is None and dx.shape == x.shape
+    np.testing.assert_array_equal(dw2, dw)
+    np.testing.assert_array_equal(db2, db)
+    with pytest.raises(TypeError, match=r"^conv2d_backward: input_grad must be True or False"):
+        conv2d_backward(dout, cache, input_grad=1)
+
+
 # ------------------------------------------------------------------ gradient checks
 
 GRAD_CASES = [

@@ -59,3 +59,17 @@ def test_errors():
         r"got dout with shape \(3, 2\)$",
     ):
         dense_backward(np.ones((3, 2)), cache)
+
+
+def test_backward_without_the_input_gradient():
+    gen = np.random.default_rng(0)
+    x, w, b = gen.standard_normal((5, 4)), gen.standard_normal((4, 3)), gen.standard_normal(3)
+    _, cache = dense_forward(x, w, b)
+    dout = gen.standard_normal((5, 3))
+    dx, dw, db = dense_backward(dout, cache)
+    none, dw2, db2 = dense_backward(dout, cache, input_grad=False)
+    assert none is None and dx.shape == x.shape
+    np.testing.assert_array_equal(dw2, dw)
+    np.testing.assert_array_equal(db2, db)
+    with pytest.raises(TypeError, match=r"^dense_backward: input_grad must be True or False"):
+        dense_backward(dout, cache, input_grad="no")

@@ -86,6 +86,24 @@ def test_gradient_check_through_a_small_sequential():
 # ---------------------------------------------------------------- structure
 
 
+def test_backward_without_the_input_gradient_stops_at_the_first_layer_with_parameters():
+    gen = np.random.default_rng(1)
+    model = Sequential(ReLU(), *small_model(seed=2, dtype=np.float64))
+    x = gen.standard_normal((3, 1, 9, 9))
+    dlogits = gen.standard_normal((3, 3))
+    model.forward(x, training=True)
+    dx = model.backward(dlogits)
+    grads = {p.name: p.grad.copy() for p in model.parameters()}
+    assert dx.shape == x.shape
+    model.forward(x, training=True)
+    assert model.backward(dlogits, input_grad=False) is None
+    for p in model.parameters():
+        np.testing.assert_array_equal(p.grad, grads[p.name])
+    assert Sequential(ReLU(), Flatten()).backward(np.ones((1, 2)), input_grad=False) is None
+    with pytest.raises(TypeError, match=r"^Sequential.backward: input_grad must be True or False"):
+        model.backward(dlogits, input_grad=None)
+
+
 def test_parameters_are_the_layers_arrays_with_their_names():
     model = small_model()
     params = model.parameters()

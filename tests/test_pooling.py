@@ -237,3 +237,16 @@ def test_error_messages(kind):
         r"dout with shape \(2, 2\)",
     ):
         bwd(np.ones((2, 2)), cache)
+
+
+def test_max_backward_reads_a_strided_gradient_as_a_contiguous_one():
+    # what a padded convolution's backward pass hands to the max-pool before it
+    gen = np.random.default_rng(0)
+    x = gen.standard_normal((3, 2, 8, 6))
+    _, cache = max_pool2d_forward(x, 2)
+    padded = gen.standard_normal((3, 2, 6, 5))
+    strided = padded[..., 1:-1, 1:-1]
+    assert not strided.flags.c_contiguous
+    np.testing.assert_array_equal(
+        max_pool2d_backward(strided, cache), max_pool2d_backward(strided.copy(), cache)
+    )

@@ -2,7 +2,13 @@ import numpy as np
 import pytest
 from gradcheck import numeric_gradient, rel_error
 
-from cnnkit.softmax import cross_entropy, cross_entropy_grad, log_softmax, softmax
+from cnnkit.softmax import (
+    cross_entropy,
+    cross_entropy_grad,
+    cross_entropy_with_grad,
+    log_softmax,
+    softmax,
+)
 
 
 def test_softmax_is_a_distribution_and_stable():
@@ -79,3 +85,16 @@ def test_label_errors(func):
         func(np.zeros(4), [0])
     with pytest.raises(TypeError, match=r"logits must hold real numbers"):
         func(np.array([["a"]]), [0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_with_grad_is_the_two_functions_to_the_bit(dtype):
+    gen = np.random.default_rng(3)
+    logits = (gen.standard_normal((64, 10)) * 6).astype(dtype)
+    labels = gen.integers(0, 10, 64)
+    loss, grad = cross_entropy_with_grad(logits, labels)
+    assert loss == cross_entropy(logits, labels)
+    np.testing.assert_array_equal(grad, cross_entropy_grad(logits, labels))
+    assert grad.dtype == dtype
+    with pytest.raises(ValueError, match=r"^cross_entropy_with_grad: labels must be class"):
+        cross_entropy_with_grad(logits, labels + 10)
