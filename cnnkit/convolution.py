@@ -7,9 +7,10 @@ Two implementations with the same signature sit side by side:
 - :func:`conv2d` / :func:`conv2d_backward` are vectorized with *im2col*: every window is
   copied once into a column of a matrix of shape (N, C*FH*FW, Ho*Wo), and one batched
   matrix product with the filters reshaped to (K, C*FH*FW) computes all outputs at once,
-  directly in (N, K, Ho, Wo) order. With stride 1 the columns use the *flat-shift*
-  layout (see :func:`_im2col_flat`), which is faster to build, and one single matrix
-  product serves the whole batch.
+  directly in (N, K, Ho, Wo) order. Filters larger than 1x1 use the *flat-shift*
+  layout (see :func:`_im2col_flat`; with a stride, after splitting the input by stride
+  phase, :func:`_phases`), which is built with long contiguous copies, and one single
+  matrix product serves the whole batch.
 
 Throughout, ``x`` has shape (N, C, H, W), ``w`` has shape (K, C, FH, FW) (K filters of
 FH x FW, F x F when square), ``b`` has shape (K,) and the output has shape
@@ -48,12 +49,13 @@ class ConvCache(NamedTuple):
         The input (a reference, not a copy); the loop version reads its windows.
     w : ndarray, shape (K, C, FH, FW)
         The filters, to send the gradient back to the input.
-    cols : ndarray, shape (N, C*FH*FW, Ho*Wo), or (C*FH*FW, N, L) with stride 1
+    cols : ndarray, shape (C*FH*FW, N, L), or (N, C, H*W) for a 1x1 filter
         The im2col columns built by the forward pass, reused by the fast backward pass so
-        that dw is one matrix product and the columns are not built a second time. With
-        stride 1 they are in the flat-shift layout of :func:`_im2col_flat`, with
-        L = (Ho - 1)*Wp + Wo (Wp the padded width). With a bias there is one more row, of
-        ones (the "bias trick", see :func:`_im2col`).
+        that dw is one matrix product and the columns are not built a second time. They
+        are in the flat-shift layout of :func:`_im2col_flat`, with L = (Ho - 1)*Wq + Wo
+        (Wq the padded width divided by the stride, rounded up); a 1x1 filter uses the
+        input itself, or with a stride the (N, C, Ho*Wo) columns of :func:`_im2col`.
+        With a bias there is one more row, of ones (the "bias trick", see :func:`_im2col`).
     geometry : Window
         Stride, padding (top, bottom, left, right; in ceil mode bottom/right include the
         cells of the last partial window), input and output sizes.
@@ -138,8 +140,56 @@ _CHUNK_BYTES = 4 * 2**20
 
 
 def _flat_shift(stride: tuple[int, int], fh: int, fw: int) -> bool:
-    """Whether the stride-1 flat-shift layout of :func:`_im2col_flat` is used."""
-    return stride == (1, 1) and (fh, fw) != (1, 1)
+    """Whether the columns use the flat-shift layout of :func:`_im2col_flat`.
+
+    Every filter larger than 1x1 does, whatever its stride. A 1x1 filter with stride 1
+    needs no columns at all (the input is its own column matrix); with a larger stride
+    it takes the strided copies of :func:`_im2col`.
+    """
+    return (fh, fw) != (1, 1)
+
+
+def _phase_hw(padded_hw: tuple[int, int], stride: tuple[int, int]) -> tuple[int, int]:
+    """(Hq, Wq), the size of each stride phase of a padded input (see :func:`_phases`)."""
+    (hp, wp), (sh, sw) = padded_hw, stride
+    return -(-hp // sh), -(-wp // sw)
+
+
+def _phases(xp: np.ndarray, stride: tuple[int, int]) -> np.ndarray:
+    """The padded images split by stride phase: shape (SH, SW, N, C, Hq, Wq), contiguous.
+
+    Phase (r, s) holds the pixels ``xp[..., r::SH, s::SW]``. A window that starts at
+    (i*SH, j*SW) reads, at filter offset (u, v) = (a*SH + r, b*SW + s), the pixel
+    (i + a, j + b) of phase (r, s): inside one phase a strided convolution becomes a
+    stride-1 one, and :func:`_im2col_flat` can copy long contiguous runs. Zeros fill
+    the last row and column of a phase where Hp or Wp is not a multiple of the stride
+    (no window reads them). With stride 1 the only phase is ``xp`` itself, not copied.
+    """
+    if stride == (1, 1):
+        return np.ascontiguousarray(xp)[None, None]
+    (sh, sw), (n, c, hp, wp) = stride, xp.shape
+    hq, wq = _phase_hw((hp, wp), stride)
+    phases = np.empty((sh, sw, n, c, hq, wq), dtype=xp.dtype)
+    if (hp, wp) == (hq * sh, wq * sw):
+        np.copyto(phases, xp.reshape(n, c, hq, sh, wq, sw).transpose(3, 5, 0, 1, 2, 4))
+        return phases
+    phases[..., -1, :] = 0
+    phases[..., :, -1] = 0
+    for r in range(sh):
+        for s in range(sw):
+            block = xp[:, :, r::sh, s::sw]
+            phases[r, s, :, :, : block.shape[2], : block.shape[3]] = block
+    return phases
+
+
+def _unphase(dphases: np.ndarray, padded_hw: tuple[int, int]) -> np.ndarray:
+    """Inverse of :func:`_phases`: the (N, C, Hp, Wp) images from their phases."""
+    sh, sw, n, c, hq, wq = dphases.shape
+    if (sh, sw) == (1, 1):
+        return dphases[0, 0]
+    whole = np.empty((n, c, hq, sh, wq, sw), dtype=dphases.dtype)
+    np.copyto(whole, dphases.transpose(2, 3, 4, 0, 5, 1))
+    return whole.reshape(n, c, hq * sh, wq * sw)[:, :, : padded_hw[0], : padded_hw[1]]
 
 
 def _chunks(n: int, bytes_per_image: int) -> list[slice]:
@@ -148,43 +198,61 @@ def _chunks(n: int, bytes_per_image: int) -> list[slice]:
     return [slice(i, min(i + step, n)) for i in range(0, n, step)]
 
 
-def _strided(base: np.ndarray, shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:
-    """A view of the contiguous array ``base`` with the given shape and byte strides.
+def _strided(
+    base: np.ndarray, shape: tuple[int, ...], strides: tuple[int, ...], offset: int = 0
+) -> np.ndarray:
+    """A view of the contiguous array ``base``: shape, byte strides, byte offset.
 
     What ``numpy.lib.stride_tricks.as_strided`` does, built directly: that function
-    costs several microseconds per call, which adds up at every training step. Every
-    view made here stays inside ``base`` (the callers compute the strides from its shape).
+    costs several microseconds per call, which adds up at every training step. numpy
+    refuses (ValueError) a view that would reach outside ``base``.
     """
-    return np.ndarray(shape, dtype=base.dtype, buffer=base, strides=strides)
+    return np.ndarray(shape, dtype=base.dtype, buffer=base, offset=offset, strides=strides)
 
 
 def _im2col_flat(
-    xp: np.ndarray, fh: int, fw: int, out_hw: tuple[int, int], ones: bool
+    phases: np.ndarray, fh: int, fw: int, out_hw: tuple[int, int], ones: bool
 ) -> np.ndarray:
-    """Stride-1 columns in the flat-shift layout: shape (C*FH*FW, N, L), L = (Ho-1)*Wp + Wo.
+    """Columns in the flat-shift layout: shape (C*FH*FW, N, L), L = (Ho-1)*Wq + Wo.
 
-    Flatten each padded channel to one row of Hp*Wp numbers. Output position (i, j) is
-    then p = i*Wp + j, and the input that filter offset (u, v) multiplies there is at
-    p + u*Wp + v: each row of the column matrix is one *contiguous* slice of the
-    flattened channel, shifted by u*Wp + v. The positions p with j >= Wo (L - Ho*Wo of
-    them, the "wrap-around" between rows) are computed and thrown away; in exchange the
-    columns are built with long contiguous copies, several times faster than the strided
-    copies of :func:`_im2col` on small images. The images sit side by side in each row,
-    so that one matrix product (K, C*FH*FW) @ (C*FH*FW, N*L) serves the whole batch: on
-    small images, N small products cost more in overhead than in arithmetic. With
-    ``ones`` a last row of ones is added (see :func:`_im2col`).
+    Stride 1 first (one phase, the padded input: Hq, Wq = Hp, Wp). Flatten each padded
+    channel to one row of Hp*Wp numbers. Output position (i, j) is then p = i*Wp + j,
+    and the input that filter offset (u, v) multiplies there is at p + u*Wp + v: each
+    row of the column matrix is one *contiguous* slice of the flattened channel,
+    shifted by u*Wp + v. The positions p with j >= Wo (L - Ho*Wo of them, the
+    "wrap-around" between rows) are computed and thrown away; in exchange the columns
+    are built with long contiguous copies, several times faster than the strided copies
+    of :func:`_im2col`. With a stride, the same holds inside each phase of
+    :func:`_phases`: offset (u, v) = (a*SH + r, b*SW + s) is phase (r, s) shifted by
+    a*Wq + b. The images sit side by side in each row, so that one matrix product
+    (K, C*FH*FW) @ (C*FH*FW, N*L) serves the whole batch: on small images, N small
+    products cost more in overhead than in arithmetic. With ``ones`` a last row of ones
+    is added (see :func:`_im2col`).
     """
-    xp = np.ascontiguousarray(xp)
-    n, c, hp, wp = xp.shape
+    sh, sw, n, c, hq, wq = phases.shape
     ho, wo = out_hw
-    length = (ho - 1) * wp + wo
-    item = xp.itemsize
-    view = _strided(
-        xp, (c, fh, fw, n, length), (xp.strides[1], wp * item, item, xp.strides[0], item)
-    )
-    rows = c * fh * fw
-    cols = np.empty((rows + ones, n, length), dtype=xp.dtype)
-    np.copyto(cols[:rows].reshape(c, fh, fw, n, length), view)
+    length = (ho - 1) * wq + wo
+    rows, item = c * fh * fw, phases.itemsize
+    cols = np.empty((rows + ones, n, length), dtype=phases.dtype)
+    row = n * length * item  # bytes from one row of cols to the next
+    step = phases.strides
+    for r in range(min(sh, fh)):
+        for s in range(min(sw, fw)):
+            # the offsets of phase (r, s): a*SH + r < FH, b*SW + s < FW
+            shape = (c, -(-(fh - r) // sh), -(-(fw - s) // sw), n, length)
+            source = _strided(
+                phases,
+                shape,
+                (step[3], wq * item, item, step[2], item),
+                r * step[0] + s * step[1],
+            )
+            target = _strided(
+                cols,
+                shape,
+                (fh * fw * row, sh * fw * row, sw * row, length * item, item),
+                (r * fw + s) * row,
+            )
+            np.copyto(target, source)
     if ones:
         cols[rows] = 1
     return cols
@@ -260,18 +328,19 @@ def _col2im(
             ]
 
 
-def _col2im_flat(dcols: np.ndarray, dxp: np.ndarray, fh: int, fw: int) -> None:
+def _col2im_flat(dcols: np.ndarray, dflat: np.ndarray, fh: int, fw: int, wq: int) -> None:
     """Inverse of :func:`_im2col_flat`: add each row of ``dcols`` (C*FH*FW, N, L) back
-    at its shift, into ``dxp`` (N, C, Hp, Wp), contiguous and zeros on entry.
+    at its shift, into ``dflat`` (SH, SW, N, C, Hq*Wq), the flattened phases of the
+    gradient (zeros on entry; see :func:`_phases`).
     """
-    n, c, hp, wp = dxp.shape
+    sh, sw, n, c, _ = dflat.shape
     length = dcols.shape[2]
     blocks = dcols.reshape(c, fh * fw, n, length)
-    flat = dxp.reshape(n, c, hp * wp)  # a view: dxp is contiguous
     for u in range(fh):
         for v in range(fw):
-            shift = u * wp + v
-            flat[:, :, shift : shift + length] += blocks[:, u * fw + v].transpose(1, 0, 2)
+            (a, r), (b, s) = divmod(u, sh), divmod(v, sw)
+            shift = a * wq + b
+            dflat[r, s, :, :, shift : shift + length] += blocks[:, u * fw + v].transpose(1, 0, 2)
 
 
 def _columns(s: _Setup, xp: np.ndarray) -> np.ndarray:
@@ -280,12 +349,16 @@ def _columns(s: _Setup, xp: np.ndarray) -> np.ndarray:
     # a 1x1 filter with stride 1 uses the input itself as columns: no room for the ones
     ones = s.b is not None and not (fh == fw == 1 and s.geometry.stride == (1, 1))
     if _flat_shift(s.geometry.stride, fh, fw):
-        return _im2col_flat(xp, fh, fw, s.geometry.out_hw, ones)
+        phases = _phases(xp, s.geometry.stride)
+        return _im2col_flat(phases, fh, fw, s.geometry.out_hw, ones)
     return _im2col(xp, fh, fw, s.geometry.stride, s.geometry.out_hw, ones)
 
 
-def _multiply(s: _Setup, cols: np.ndarray, wp: int, out: np.ndarray) -> None:
-    """out (N, K, Ho, Wo) = filters @ columns + bias, for the images of ``cols``."""
+def _multiply(s: _Setup, cols: np.ndarray, wq: int, out: np.ndarray) -> None:
+    """out (N, K, Ho, Wo) = filters @ columns + bias, for the images of ``cols``.
+
+    ``wq`` is the row pitch of the flat-shift layout (the width of a phase).
+    """
     k = s.w.shape[0]
     fh, fw = s.w.shape[2:]
     wmat = s.w.reshape(k, -1)
@@ -303,7 +376,7 @@ def _multiply(s: _Setup, cols: np.ndarray, wp: int, out: np.ndarray) -> None:
         return
     # flat-shift: one product for the batch, (K, N*L); keep the Ho x Wo valid positions
     prod = np.matmul(wmat, cols.reshape(cols.shape[0], -1))
-    prod = _flat_view(prod.reshape(k, *cols.shape[1:]), cols.shape[1], wp, s.geometry.out_hw)
+    prod = _flat_view(prod.reshape(k, *cols.shape[1:]), cols.shape[1], wq, s.geometry.out_hw)
     if folded or s.b is None:
         np.copyto(out, prod)
     else:
@@ -319,13 +392,14 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
     n, k = s.x.shape[0], s.w.shape[0]
     xp = pad_array(s.x, s.geometry.padding)
     out = np.empty((n, k, *s.geometry.out_hw), dtype=s.x.dtype)
+    wq = _phase_hw(xp.shape[2:], s.geometry.stride)[1]
     if keep_cols:
         cols = _columns(s, xp)
-        _multiply(s, cols, xp.shape[3], out)
+        _multiply(s, cols, wq, out)
         return out, cols
-    per_image = s.w[0].size * s.geometry.out_hw[0] * xp.shape[3] * xp.itemsize
+    per_image = s.w[0].size * s.geometry.out_hw[0] * wq * xp.itemsize
     for part in _chunks(n, per_image):
-        _multiply(s, _columns(s, xp[part]), xp.shape[3], out[part])
+        _multiply(s, _columns(s, xp[part]), wq, out[part])
     return out, None
 
 
@@ -550,10 +624,11 @@ def conv2d_backward(
     hp, wp = h + top + bottom, wd + left + right
     flat = _flat_shift(stride, fh, fw)
     rows = c * fh * fw
+    hq, wq = _phase_hw((hp, wp), stride)
     if flat:
         # dout in the flat-shift layout (K, N, L) of the columns, 0 at the wrap-around
         d = np.zeros((k, n, cols.shape[2]), dtype=dout.dtype)
-        _flat_view(d, n, wp, (ho, wo))[...] = dout
+        _flat_view(d, n, wq, (ho, wo))[...] = dout
         dw = d.reshape(k, -1) @ cols.reshape(cols.shape[0], -1).T
     else:
         d = dout.reshape(n, k, ho * wo)
@@ -567,15 +642,20 @@ def conv2d_backward(
     if not input_grad:
         return None, dw, db
     wt = w.reshape(k, -1).T
-    dxp = np.zeros((n, c, hp, wp), dtype=dout.dtype)
     # dcols = W.T @ d, then col2im, a group of images at a time (see _CHUNK_BYTES)
-    for part in _chunks(n, cols[:, 0].nbytes if flat else cols[0].nbytes):
-        if flat:
+    parts = _chunks(n, cols[:, 0].nbytes if flat else cols[0].nbytes)
+    if flat:
+        # the gradient of the padded input, split by stride phase and flattened
+        (sh, sw), length = stride, cols.shape[2]
+        dflat = np.zeros((sh, sw, n, c, hq * wq), dtype=dout.dtype)
+        for part in parts:
             dcols = np.matmul(wt, d[:, part].reshape(k, -1))
-            _col2im_flat(dcols.reshape(rows, -1, d.shape[2]), dxp[part], fh, fw)
-        else:
-            dcols = np.matmul(wt, d[part])
-            _col2im(dcols, dxp[part], fh, fw, stride, (ho, wo))
+            _col2im_flat(dcols.reshape(rows, -1, length), dflat[:, :, part], fh, fw, wq)
+        dxp = _unphase(dflat.reshape(sh, sw, n, c, hq, wq), (hp, wp))
+    else:
+        dxp = np.zeros((n, c, hp, wp), dtype=dout.dtype)
+        for part in parts:
+            _col2im(np.matmul(wt, d[part]), dxp[part], fh, fw, stride, (ho, wo))
     return crop(dxp, padding, (h, wd)), dw, db
 
 

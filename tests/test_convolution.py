@@ -176,35 +176,58 @@ def conv_cases(draw):
     w = draw(st.integers(max(1, kw - 2 * pw), kw - 2 * pw + 7))
     mode = draw(st.sampled_from(["floor", "ceil"]))
     seed = draw(st.integers(0, 2**16))
-    return (n, c, h, w), (f, c, kh, kw), (sh, sw), (ph, pw), mode, seed
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    return (n, c, h, w), (f, c, kh, kw), (sh, sw), (ph, pw), mode, seed, dtype
 
 
-def _conv_example(x_shape, w_shape, stride, padding, mode="floor", seed=0):
-    return (x_shape, w_shape, stride, padding, mode, seed)
+def _conv_example(x_shape, w_shape, stride, padding, mode="floor", seed=0, dtype=np.float64):
+    return (x_shape, w_shape, stride, padding, mode, seed, dtype)
 
 
-@settings(max_examples=50, deadline=None)
+# Every algorithm of the fast path: flat-shift columns with stride 1, the same split by
+# stride phase (ragged phases when the padded size is not a multiple of the stride, phases
+# without any filter offset when the filter is smaller than the stride), 1x1 filters with
+# and without a stride; forward and backward, float64 and float32.
+@settings(max_examples=80, deadline=None)
 @given(case=conv_cases())
 @example(case=_conv_example((2, 3, 7, 5), (2, 3, 3, 2), (2, 2), (0, 0)))  # padding 0, stride 2
 @example(case=_conv_example((1, 2, 8, 6), (3, 2, 3, 3), (3, 1), (0, 1), "ceil"))
 @example(case=_conv_example((1, 1, 5, 9), (1, 1, 2, 4), (1, 3), (2, 0)))
+@example(case=_conv_example((2, 3, 31, 31), (4, 3, 11, 11), (4, 4), (0, 0), dtype=np.float32))
+@example(case=_conv_example((2, 2, 9, 9), (3, 2, 3, 3), (2, 2), (1, 1), "strict", 1))
+@example(case=_conv_example((1, 2, 7, 7), (2, 2, 2, 1), (3, 3), (0, 0), "ceil", 2))
+@example(case=_conv_example((2, 3, 5, 6), (4, 3, 1, 1), (1, 1), (0, 0), dtype=np.float32))
+@example(case=_conv_example((2, 3, 5, 6), (4, 3, 1, 1), (2, 2), (1, 0)))
 def test_fast_matches_naive_forward_and_backward(case):
-    x_shape, w_shape, stride, padding, mode, seed = case
+    x_shape, w_shape, stride, padding, mode, seed, dtype = case
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal(x_shape)
-    w = rng.standard_normal(w_shape)
-    b = rng.standard_normal(w_shape[0])
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal(w_shape).astype(dtype)
+    b = rng.standard_normal(w_shape[0]).astype(dtype)
     options = {"stride": stride, "padding": padding, "mode": mode}
+    # the loop version in float64 is the reference for both precisions
+    tol = {"rtol": 1e-10, "atol": 1e-12} if dtype == np.float64 else {"rtol": 2e-5, "atol": 2e-5}
     fast = conv2d(x, w, b, **options)
-    naive = conv2d_naive(x, w, b, **options)
-    np.testing.assert_allclose(fast, naive, rtol=1e-10, atol=1e-12)
+    assert fast.dtype == dtype
+    naive = conv2d_naive(
+        x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), **options
+    )
+    np.testing.assert_allclose(fast, naive, **tol)
     out, cache = conv2d_forward(x, w, b, **options)
     np.testing.assert_array_equal(out, fast)
-    dout = rng.standard_normal(out.shape)
-    for g_fast, g_naive in zip(
-        conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache), strict=True
-    ):
-        np.testing.assert_allclose(g_fast, g_naive, rtol=1e-10, atol=1e-12)
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    _, cache64 = conv2d_forward(
+        x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), **options
+    )
+    grads = conv2d_backward(dout, cache)
+    expected = conv2d_backward_naive(dout.astype(np.float64), cache64)
+    for g_fast, g_naive in zip(grads, expected, strict=True):
+        assert g_fast.dtype == dtype
+        np.testing.assert_allclose(g_fast, g_naive, **tol)
+    none, dw, db = conv2d_backward(dout, cache, input_grad=False)
+    assert none is None
+    np.testing.assert_array_equal(dw, grads[1])
+    np.testing.assert_array_equal(db, grads[2])
 
 
 @pytest.mark.parametrize("stride", [1, 2])
