@@ -139,6 +139,11 @@ def _setup(
 _CHUNK_BYTES = 4 * 2**20
 
 
+# From this many flat-shift positions per image (Ho*Wq) on, each image gets its own
+# matrix product, written in place (see _forward_fast).
+_WIDE_POSITIONS = 1024
+
+
 def _flat_shift(stride: tuple[int, int], fh: int, fw: int) -> bool:
     """Whether the columns use the flat-shift layout of :func:`_im2col_flat`.
 
@@ -354,10 +359,12 @@ def _columns(s: _Setup, xp: np.ndarray) -> np.ndarray:
     return _im2col(xp, fh, fw, s.geometry.stride, s.geometry.out_hw, ones)
 
 
-def _multiply(s: _Setup, cols: np.ndarray, wq: int, out: np.ndarray) -> None:
+def _multiply(s: _Setup, cols: np.ndarray, wq: int, out: np.ndarray, wide: bool) -> None:
     """out (N, K, Ho, Wo) = filters @ columns + bias, for the images of ``cols``.
 
-    ``wq`` is the row pitch of the flat-shift layout (the width of a phase).
+    ``wq`` is the row pitch of the flat-shift layout (the width of a phase). With
+    ``wide``, ``out`` is a contiguous (N, K, Ho, Wq) buffer and each image's product is
+    written straight into it, wrap-around columns included (see :func:`_forward_fast`).
     """
     k = s.w.shape[0]
     fh, fw = s.w.shape[2:]
@@ -374,6 +381,13 @@ def _multiply(s: _Setup, cols: np.ndarray, wq: int, out: np.ndarray) -> None:
         if not folded and s.b is not None:
             flat_out += s.b[:, None]
         return
+    if wide:
+        length, item = cols.shape[2], out.itemsize
+        for i in range(cols.shape[1]):
+            # image i's (K, L) product, rows Ho*Wq apart: its Ho x Wo outputs fall in place
+            target = _strided(out, (k, length), (out.strides[1], item), i * out.strides[0])
+            np.matmul(wmat, cols[:, i], out=target)
+        return
     # flat-shift: one product for the batch, (K, N*L); keep the Ho x Wo valid positions
     prod = np.matmul(wmat, cols.reshape(cols.shape[0], -1))
     prod = _flat_view(prod.reshape(k, *cols.shape[1:]), cols.shape[1], wq, s.geometry.out_hw)
@@ -388,18 +402,27 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
 
     Without ``keep_cols`` the images go through in groups (see ``_CHUNK_BYTES``), with
     the column matrix of one group at a time: the same numbers, faster and in less memory.
+
+    Large images (at least ``_WIDE_POSITIONS`` flat-shift positions each) are multiplied
+    one at a time, straight into an (N, K, Ho, Wq) buffer: the output is then its
+    (N, K, Ho, Wo) view, not a copy (copying it would cost a tenth of the time on
+    AlexNet's first layer). Small images share one product: N products would cost more
+    in overhead than they save.
     """
     n, k = s.x.shape[0], s.w.shape[0]
-    xp = pad_array(s.x, s.geometry.padding)
-    out = np.empty((n, k, *s.geometry.out_hw), dtype=s.x.dtype)
-    wq = _phase_hw(xp.shape[2:], s.geometry.stride)[1]
+    (ho, wo), (fh, fw), padding = s.geometry.out_hw, s.w.shape[2:], s.geometry.padding
+    wq = _phase_hw(s.geometry.padded_hw, s.geometry.stride)[1]
+    wide = _flat_shift(s.geometry.stride, fh, fw) and ho * wq >= _WIDE_POSITIONS
+    buffer = np.empty((n, k, ho, wq if wide else wo), dtype=s.x.dtype)
+    out = buffer[..., :wo]
     if keep_cols:
-        cols = _columns(s, xp)
-        _multiply(s, cols, wq, out)
+        cols = _columns(s, pad_array(s.x, padding))
+        _multiply(s, cols, wq, buffer, wide)
         return out, cols
-    per_image = s.w[0].size * s.geometry.out_hw[0] * wq * xp.itemsize
+    # each group is padded on its own: no full-size padded copy of the input
+    per_image = s.w[0].size * ho * wq * s.x.itemsize
     for part in _chunks(n, per_image):
-        _multiply(s, _columns(s, xp[part]), wq, out[part])
+        _multiply(s, _columns(s, pad_array(s.x[part], padding)), wq, buffer[part], wide)
     return out, None
 
 
@@ -466,6 +489,9 @@ def conv2d(
     -------
     ndarray, shape (N, K, Ho, Wo) or (K, Ho, Wo) or (Ho, Wo)
         The feature maps, one per filter, in the dtype of x and w (float32 stays float32).
+        For large images the array is a view into a buffer a few columns wider (the
+        products are written there in place, see ``_forward_fast``): an ordinary array
+        to use; ``np.ascontiguousarray`` gives a compact copy if one is needed.
 
     Raises
     ------

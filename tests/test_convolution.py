@@ -1,3 +1,5 @@
+from unittest import mock
+
 import numpy as np
 import pytest
 from gradcheck import check_backward
@@ -6,6 +8,7 @@ from hypothesis import strategies as st
 from scipy.signal import convolve2d as scipy_convolve2d
 from scipy.signal import correlate2d
 
+from cnnkit import convolution
 from cnnkit.convolution import (
     conv2d,
     conv2d_backward,
@@ -228,6 +231,13 @@ def test_fast_matches_naive_forward_and_backward(case):
     assert none is None
     np.testing.assert_array_equal(dw, grads[1])
     np.testing.assert_array_equal(db, grads[2])
+    # large images take one product per image, written in place (_WIDE_POSITIONS): force it
+    with mock.patch.object(convolution, "_WIDE_POSITIONS", 1):
+        np.testing.assert_allclose(conv2d(x, w, b, **options), naive, **tol)
+        wide, cache = conv2d_forward(x, w, b, **options)
+        np.testing.assert_allclose(wide, naive, **tol)
+        for g_fast, g_naive in zip(conv2d_backward(dout, cache), expected, strict=True):
+            np.testing.assert_allclose(g_fast, g_naive, **tol)
 
 
 @pytest.mark.parametrize("stride", [1, 2])
@@ -375,3 +385,14 @@ def test_forward_and_backward_errors():
         conv2d_backward_naive(np.ones((2, 2, 3, 3)), cache)
     with pytest.raises(ValueError, match=r"^convolve2d: kernel must have 2 dimensions"):
         convolve2d(np.ones((5, 5)), np.ones((1, 1, 3, 3)))
+
+
+def test_a_large_image_is_multiplied_in_place_and_matches_the_loops():
+    # 40 x 42 flat-shift positions per image: above _WIDE_POSITIONS, without forcing it
+    gen = np.random.default_rng(5)
+    x, w, b = gen.standard_normal((2, 2, 40, 40)), gen.standard_normal((3, 2, 3, 3)), np.ones(3)
+    out = conv2d(x, w, b, padding=1)
+    np.testing.assert_allclose(out, conv2d_naive(x, w, b, padding=1), rtol=1e-10, atol=1e-12)
+    assert out.shape == (2, 3, 40, 40)
+    out[0, 0, 0, 0] = 7.0  # an ordinary array to its user: writable, its own numbers
+    assert conv2d(x, w, b, padding=1)[0, 0, 0, 0] != 7.0
