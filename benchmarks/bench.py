@@ -43,6 +43,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cnnkit.convolution import (  # noqa: E402
+    _WIDE_POSITIONS,
     conv2d,
     conv2d_backward,
     conv2d_backward_naive,
@@ -83,10 +84,11 @@ SHAPES = {
 # Max-pool inputs: the output of conv a, and an input of the size of shape d.
 POOL_SHAPES = [(64, 6, 24, 24), (32, 64, 32, 32)]
 
-# Targets (issue "Fast"): ratios are cnnkit time / PyTorch time.
+# Targets (the speed issue): ratios are cnnkit time / PyTorch time.
 FORWARD_MAX = 2.0
 FORWARD_GEOMEAN = 1.25
-PEAK_FRACTION = 0.60  # of the numpy float32 matmul throughput, for shapes c and d
+PEAK_FRACTION = 0.75  # of the numpy float32 matmul throughput, for shapes c and d
+BOUND_MAX = 1.2  # measured time over the time the machine allows (see conv_bytes)
 FORWARD_BACKWARD = {"a": 0.5, "b": 1.5, "d": 1.5}
 POOL_RATIO = 0.8
 TRAIN_RATIO = 0.8
@@ -217,20 +219,58 @@ def copy_bandwidth(repeats: int, megabytes: int = 256) -> float:
     return 2.0 * a.nbytes / t / 1e9
 
 
+def flat_geometry(key: str) -> tuple[int, int, int, int]:
+    """(Ho, Wo, Wq, L) of a shape: L flat-shift positions per image, as cnnkit lays them out.
+
+    cnnkit.convolution splits a strided input by stride phase, each phase Wq = ceil(Wp / S)
+    wide, and computes L = (Ho - 1) * Wq + Wo positions per image, the wrap-around
+    between rows included (``_im2col_flat``).
+    """
+    (_, _, h, w), _, f, s, p = SHAPES[key]
+    ho, wo = (h + 2 * p - f) // s + 1, (w + 2 * p - f) // s + 1
+    wq = -(-(w + 2 * p) // s)
+    return ho, wo, wq, (ho - 1) * wq + wo
+
+
 def conv_bytes(key: str) -> float:
     """Bytes the vectorized forward pass moves through memory, in a simple model.
 
     im2col reads the input once, writes the column matrix and reads it back in the
     matrix product, which also reads the filters and writes the output:
-    x + 2 * columns + w + out, in float32. With stride 1 the columns use the flat-shift
-    layout (cnnkit.convolution._im2col_flat), L = (Ho - 1) * Wp + Wo positions per
-    image instead of Ho * Wo.
+    x + 2 * columns + w + out, in float32, with L flat-shift positions per image
+    (:func:`flat_geometry`). A stride adds one more read and write of the input (the
+    split by stride phase).
     """
     (n, c, h, w), k, f, s, p = SHAPES[key]
-    ho, wo = (h + 2 * p - f) // s + 1, (w + 2 * p - f) // s + 1
-    positions = (ho - 1) * (w + 2 * p) + wo if s == 1 else ho * wo
-    columns = n * c * f * f * positions
-    return 4.0 * (n * c * h * w + 2 * columns + k * c * f * f + n * k * ho * wo)
+    ho, wo, _, length = flat_geometry(key)
+    columns = n * c * f * f * length
+    phases = 2 * n * c * h * w if s > 1 else 0
+    return 4.0 * (n * c * h * w + phases + 2 * columns + k * c * f * f + n * k * ho * wo)
+
+
+def blas_products(key: str, rng: np.random.Generator) -> Callable[[], object]:
+    """The matrix products alone that cnnkit's forward pass makes on a shape, in float32.
+
+    (K, C*F*F + 1) filters (the bias as the last column) times the flat-shift columns:
+    one product per image when an image has at least ``_WIDE_POSITIONS`` positions, as
+    cnnkit does, otherwise one product for the whole batch. No im2col, no copies: the
+    time any im2col in numpy must spend at least, whatever it does around it.
+    """
+    (n, c, _, _), k, f, _, _ = SHAPES[key]
+    ho, _, wq, length = flat_geometry(key)
+    rows = c * f * f + 1
+    wmat = rng.standard_normal((k, rows), dtype=np.float32)
+    if ho * wq >= _WIDE_POSITIONS:
+        cols = rng.standard_normal((rows, length), dtype=np.float32)
+        out = np.empty((k, length), dtype=np.float32)
+
+        def per_image() -> None:
+            for _ in range(n):
+                np.matmul(wmat, cols, out=out)
+
+        return per_image
+    cols = rng.standard_normal((rows, n * length), dtype=np.float32)
+    return lambda: wmat @ cols
 
 
 def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
@@ -244,6 +284,8 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
             "% peak",
             "bound ms",
             "x bound",
+            "BLAS ms",
+            "x BLAS",
             "torch ms",
             "ratio",
             "target",
@@ -254,7 +296,10 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
     ratios = []
     for key, (_, _, _, s, p) in SHAPES.items():
         x, w, b, _ = make_conv(key, rng)
-        fns = {"np": lambda x=x, w=w, b=b, s=s, p=p: conv2d(x, w, b, stride=s, padding=p)}
+        fns = {
+            "np": lambda x=x, w=w, b=b, s=s, p=p: conv2d(x, w, b, stride=s, padding=p),
+            "blas": blas_products(key, rng),
+        }
         if torch is not None:
             tx, tw, tb = torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)
 
@@ -269,15 +314,15 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
         # the time the machine allows: bytes moved at the copy bandwidth plus flops at peak
         bound = conv_bytes(key) / (bandwidth * 1e9) + flops / (peak * 1e9)
         theirs = t.get("torch")
+        checks = [t["np"] / bound <= BOUND_MAX]
+        target = f"<= {BOUND_MAX:g}x bound"
         if theirs is not None:
             ratios.append(t["np"] / theirs)
+            checks.append(t["np"] / theirs <= FORWARD_MAX)
+            target += f", <= {FORWARD_MAX:g}x"
         if key in ("c", "d"):
-            target = f"<= {FORWARD_MAX:g}x, >= {PEAK_FRACTION:.0%} peak"
-            fast_enough = theirs is None or t["np"] / theirs <= FORWARD_MAX
-            ok = gflops >= PEAK_FRACTION * peak and fast_enough
-        else:
-            target = f"<= {FORWARD_MAX:g}x"
-            ok = None if theirs is None else t["np"] / theirs <= FORWARD_MAX
+            checks.append(gflops >= PEAK_FRACTION * peak)
+            target += f", >= {PEAK_FRACTION:.0%} peak"
         table.add(
             shape_label(key),
             f"{flops / 1e9:.3f}",
@@ -286,22 +331,29 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
             f"{gflops / peak:.0%}",
             ms(bound),
             f"{t['np'] / bound:.2f}x",
+            ms(t["blas"]),
+            f"{t['np'] / t['blas']:.2f}x",
             "-" if theirs is None else ms(theirs),
             ratio(t["np"], theirs),
             target,
-            verdict(ok),
+            verdict(all(checks)),
         )
     if ratios:
         geomean = math.exp(statistics.fmean(math.log(r) for r in ratios))
         limit = f"<= {FORWARD_GEOMEAN:g}x"
         ok = geomean <= FORWARD_GEOMEAN
-        table.add(
-            "geometric mean", "", "", "", "", "", "", "", f"{geomean:.2f}x", limit, verdict(ok)
-        )
+        table.add("geometric mean", *[""] * 9, f"{geomean:.2f}x", limit, verdict(ok))
     table.notes.append(f"% peak: GFLOP/s over the numpy float32 matmul peak ({peak:.1f} GFLOP/s)")
     table.notes.append(
         f"bound: bytes moved (conv_bytes) at the copy bandwidth ({bandwidth:.1f} GB/s) plus "
-        "flops at the matmul peak; x bound = measured / bound (goal: <= 1.2x)"
+        "flops at the matmul peak; x bound = measured / bound"
+    )
+    table.notes.append(
+        "BLAS: the matrix products alone, on the shapes cnnkit gives them (flat-shift "
+        "columns with their wrap-around, the bias row), without building the columns: "
+        "the least any im2col in numpy spends here. Where BLAS ms is above the time a "
+        "target allows, no numpy im2col can meet it; PyTorch's oneDNN kernels convolve "
+        "directly, with no column matrix"
     )
     table.show()
 

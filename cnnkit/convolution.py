@@ -22,6 +22,7 @@ Options after ``x, w, b`` are keyword-only.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -142,6 +143,93 @@ _CHUNK_BYTES = 4 * 2**20
 # From this many flat-shift positions per image (Ho*Wq) on, each image gets its own
 # matrix product, written in place (see _forward_fast).
 _WIDE_POSITIONS = 1024
+
+# Small images are convolved as one matrix product with the unrolled filters (see
+# _unrolled): when the dense matrix does at most this many times the multiply-adds of the
+# convolution (H*W / (FH*FW)), and has at most this many entries.
+_UNROLLED_MAX_RATIO = 4.0
+_UNROLLED_MAX_ENTRIES = 2**18
+
+
+class _Unrolled(NamedTuple):
+    """Where each filter weight goes in the (C*H*W, K*Ho*Wo) matrix of a convolution.
+
+    ``flat[i]`` is a position in that matrix (row-major) and ``weight[i]`` the index, in
+    the flattened filters, of the weight that sits there. The pairs are sorted by
+    weight: the run of weight ``weights[r]`` starts at ``starts[r]`` (a weight that
+    meets only padding has no run).
+    """
+
+    flat: np.ndarray
+    weight: np.ndarray
+    starts: np.ndarray
+    weights: np.ndarray
+
+
+def _unrolled(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...], geometry: Window
+) -> _Unrolled | None:
+    """The plan of :class:`_Unrolled` when a convolution is best done as one dense product.
+
+    A convolution is linear in its input: out = x @ M, with x flattened to (N, C*H*W)
+    and M a (C*H*W, K*Ho*Wo) matrix that holds each filter weight wherever that weight
+    meets an input pixel, and zeros elsewhere (the padding's cells meet nothing). On a
+    small image M is small, and one well-shaped product replaces the column matrix, its
+    copy and the rearranging of the output: the forward pass is ``x @ M``, dx is
+    ``dout @ M.T``, and dw sums the entries of ``x.T @ dout`` that share a weight.
+    M does H*W / (FH*FW) times the multiply-adds of the convolution (the zeros), so
+    it pays only on small images; None when it does not (see ``_UNROLLED_MAX_RATIO``).
+    """
+    _, c, h, w = x_shape
+    k, _, fh, fw = w_shape
+    ho, wo = geometry.out_hw
+    if h * w > _UNROLLED_MAX_RATIO * fh * fw or c * h * w * k * ho * wo > _UNROLLED_MAX_ENTRIES:
+        return None
+    return _unrolled_plan(c, h, w, k, fh, fw, geometry)
+
+
+@functools.lru_cache(maxsize=64)
+def _unrolled_plan(c: int, h: int, w: int, k: int, fh: int, fw: int, geometry: Window) -> _Unrolled:
+    (sh, sw), (top, _, left, _), (ho, wo) = geometry.stride, geometry.padding, geometry.out_hw
+    kk, cc, u, v, i, j = np.meshgrid(
+        *(np.arange(size) for size in (k, c, fh, fw, ho, wo)), indexing="ij", sparse=True
+    )
+    row, col = i * sh + u - top, j * sw + v - left  # the input pixel: inside the image?
+    inside = np.broadcast_to(
+        (row >= 0) & (row < h) & (col >= 0) & (col < w), (k, c, fh, fw, ho, wo)
+    )
+    flat = np.broadcast_to((cc * h + row) * w + col, inside.shape)[inside] * (k * ho * wo)
+    flat += np.broadcast_to((kk * ho + i) * wo + j, inside.shape)[inside]
+    weight = np.broadcast_to(((kk * c + cc) * fh + u) * fw + v, inside.shape)[inside]
+    # C order of (k, c, u, v, i, j): the entries of one weight are already together
+    starts = np.flatnonzero(np.r_[weight.size > 0, weight[1:] != weight[:-1]])
+    return _Unrolled(flat, weight, starts, weight[starts])
+
+
+def _forward_unrolled(s: _Setup, plan: _Unrolled) -> tuple[np.ndarray, np.ndarray]:
+    """The output and the matrix M of the convolution (see :func:`_unrolled`)."""
+    n, c, h, w = s.x.shape
+    k, (ho, wo) = s.w.shape[0], s.geometry.out_hw
+    matrix = np.zeros((c * h * w, k * ho * wo), dtype=s.x.dtype)
+    matrix.ravel()[plan.flat] = s.w.ravel()[plan.weight]
+    out = (s.x.reshape(n, -1) @ matrix).reshape(n, k, ho, wo)
+    if s.b is not None:
+        out += s.b[:, None, None]
+    return out, matrix
+
+
+def _backward_unrolled(
+    dout: np.ndarray, cache: ConvCache, plan: _Unrolled, input_grad: bool
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """dx = dout @ M.T; dw: each weight's entries of x.T @ dout, added up; db."""
+    x, w, matrix = cache.x, cache.w, cache.cols
+    d = dout.reshape(len(x), -1)
+    dw = np.zeros(w.size, dtype=dout.dtype)
+    if plan.starts.size:
+        dmatrix = x.reshape(len(x), -1).T @ d
+        dw[plan.weights] = np.add.reduceat(dmatrix.ravel()[plan.flat], plan.starts)
+    dx = (d @ matrix.T).reshape(x.shape) if input_grad else None
+    return dx, dw.reshape(w.shape), dout.sum(axis=(0, 2, 3))
 
 
 def _flat_shift(stride: tuple[int, int], fh: int, fw: int) -> bool:
@@ -409,6 +497,10 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
     AlexNet's first layer). Small images share one product: N products would cost more
     in overhead than they save.
     """
+    plan = _unrolled(s.x.shape, s.w.shape, s.geometry)
+    if plan is not None:
+        out, matrix = _forward_unrolled(s, plan)
+        return out, (matrix if keep_cols else None)
     n, k = s.x.shape[0], s.w.shape[0]
     (ho, wo), (fh, fw), padding = s.geometry.out_hw, s.w.shape[2:], s.geometry.padding
     wq = _phase_hw(s.geometry.padded_hw, s.geometry.stride)[1]
@@ -643,6 +735,8 @@ def conv2d_backward(
             f"conv2d_backward: input_grad must be True or False; got input_grad={show(input_grad)}"
         )
     x, w, cols, geometry = cache
+    if cols.ndim == 2:  # the matrix of the whole convolution: a small image
+        return _backward_unrolled(dout, cache, _unrolled(x.shape, w.shape, geometry), input_grad)
     stride, padding, (ho, wo) = geometry.stride, geometry.padding, geometry.out_hw
     n, c, h, wd = x.shape
     k, _, fh, fw = w.shape

@@ -201,6 +201,7 @@ def _conv_example(x_shape, w_shape, stride, padding, mode="floor", seed=0, dtype
 @example(case=_conv_example((1, 2, 7, 7), (2, 2, 2, 1), (3, 3), (0, 0), "ceil", 2))
 @example(case=_conv_example((2, 3, 5, 6), (4, 3, 1, 1), (1, 1), (0, 0), dtype=np.float32))
 @example(case=_conv_example((2, 3, 5, 6), (4, 3, 1, 1), (2, 2), (1, 0)))
+@example(case=_conv_example((1, 1, 1, 1), (2, 1, 2, 2), (2, 2), (1, 1)))  # weights on padding only
 def test_fast_matches_naive_forward_and_backward(case):
     x_shape, w_shape, stride, padding, mode, seed, dtype = case
     rng = np.random.default_rng(seed)
@@ -231,8 +232,21 @@ def test_fast_matches_naive_forward_and_backward(case):
     assert none is None
     np.testing.assert_array_equal(dw, grads[1])
     np.testing.assert_array_equal(db, grads[2])
+    # the same case through the other algorithms: small images are one dense product
+    # with the unrolled filters (_unrolled), unless it does too much work; force each way
+    for ratio in (0.0, np.inf):
+        with mock.patch.object(convolution, "_UNROLLED_MAX_RATIO", ratio):
+            np.testing.assert_allclose(conv2d(x, w, b, **options), naive, **tol)
+            other, cache = conv2d_forward(x, w, b, **options)
+            np.testing.assert_allclose(other, naive, **tol)
+            for g_fast, g_naive in zip(conv2d_backward(dout, cache), expected, strict=True):
+                np.testing.assert_allclose(g_fast, g_naive, **tol)
+            assert conv2d_backward(dout, cache, input_grad=False)[0] is None
     # large images take one product per image, written in place (_WIDE_POSITIONS): force it
-    with mock.patch.object(convolution, "_WIDE_POSITIONS", 1):
+    with (
+        mock.patch.object(convolution, "_WIDE_POSITIONS", 1),
+        mock.patch.object(convolution, "_UNROLLED_MAX_RATIO", 0.0),
+    ):
         np.testing.assert_allclose(conv2d(x, w, b, **options), naive, **tol)
         wide, cache = conv2d_forward(x, w, b, **options)
         np.testing.assert_allclose(wide, naive, **tol)
