@@ -43,6 +43,8 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cnnkit.convolution import (  # noqa: E402
+    _UNROLLED_MAX_ENTRIES,
+    _UNROLLED_MAX_RATIO,
     _WIDE_POSITIONS,
     conv2d,
     conv2d_backward,
@@ -60,6 +62,7 @@ from cnnkit.pooling import (  # noqa: E402
     max_pool2d_forward,
     max_pool2d_naive,
 )
+from cnnkit.softmax import cross_entropy_with_grad  # noqa: E402
 
 try:
     import threadpoolctl
@@ -273,6 +276,18 @@ def blas_products(key: str, rng: np.random.Generator) -> Callable[[], object]:
     return lambda: wmat @ cols
 
 
+def algorithm(key: str) -> str:
+    """How cnnkit.convolution.conv2d computes a shape (its rules, restated for the table)."""
+    (_, c, h, w), k, f, s, _ = SHAPES[key]
+    ho, wo, wq, _ = flat_geometry(key)
+    if h * w <= _UNROLLED_MAX_RATIO * f * f and c * h * w * k * ho * wo <= _UNROLLED_MAX_ENTRIES:
+        return "one dense product with the unrolled filters"
+    text = "im2col, flat-shift columns" + (f" of the {s}x{s} stride phases" if s > 1 else "")
+    if ho * wq >= _WIDE_POSITIONS:
+        return text + ", one product per image written in place"
+    return text + ", one product for the batch"
+
+
 def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
     table = Table(
         "conv2d forward: cnnkit.convolution.conv2d vs torch.nn.functional.conv2d (float32)",
@@ -343,6 +358,8 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
         limit = f"<= {FORWARD_GEOMEAN:g}x"
         ok = geomean <= FORWARD_GEOMEAN
         table.add("geometric mean", *[""] * 9, f"{geomean:.2f}x", limit, verdict(ok))
+    for key in SHAPES:
+        table.notes.append(f"{key}: {algorithm(key)}")
     table.notes.append(f"% peak: GFLOP/s over the numpy float32 matmul peak ({peak:.1f} GFLOP/s)")
     table.notes.append(
         f"bound: bytes moved (conv_bytes) at the copy bandwidth ({bandwidth:.1f} GB/s) plus "
@@ -524,6 +541,64 @@ def bench_training(epochs: int, repeats: int) -> None:
     if "torch" in accuracy:
         acc += f", torch {accuracy['torch']:.3f} (PyTorch's own initialisation)"
     table.notes.append(acc)
+    table.show()
+
+
+def bench_training_profile(epochs: int) -> None:
+    """Where one training step of lenet_digits spends its time, layer by layer.
+
+    The steps of ``Sequential.fit`` (forward in training mode, loss and gradient,
+    backward down to the first layer with parameters, Adam), each timed on its own,
+    for ``epochs`` epochs after one epoch of warm-up. The clock calls add a little.
+    """
+    batch_size = 64
+    data = load_digits()
+    x, y = data.x_train, data.y_train
+    model, optimizer = lenet_digits(rng=0), Adam(lr=0.01)
+    layers = model.layers
+    names = [f"{i} {layer!r}" for i, layer in enumerate(layers)]
+    forward = [0.0] * len(layers)
+    backward = [0.0] * len(layers)
+    other = {"loss and its gradient": 0.0, "Adam step": 0.0}
+    gen = np.random.default_rng(1)
+    steps = 0
+    for epoch in range(epochs + 1):
+        order = gen.permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            timed = epoch > 0  # the first epoch warms up
+            idx = order[start : start + batch_size]
+            h = x[idx]
+            for i, layer in enumerate(layers):
+                t0 = time.perf_counter()
+                h = layer.forward(h, training=True)
+                forward[i] += (time.perf_counter() - t0) * timed
+            t0 = time.perf_counter()
+            _, g = cross_entropy_with_grad(h, y[idx])
+            other["loss and its gradient"] += (time.perf_counter() - t0) * timed
+            for i in range(len(layers) - 1, -1, -1):
+                t0 = time.perf_counter()
+                # as fit does: no gradient for the images
+                g = layers[i].backward(g, input_grad=False) if i == 0 else layers[i].backward(g)
+                backward[i] += (time.perf_counter() - t0) * timed
+            t0 = time.perf_counter()
+            optimizer.step(model.parameters())
+            other["Adam step"] += (time.perf_counter() - t0) * timed
+            steps += timed
+    total = sum(forward) + sum(backward) + sum(other.values())
+    table = Table(
+        f"one training step of lenet_digits, by layer (batch {batch_size}, mean of {steps} steps)",
+        ["step", "forward us", "backward us", "share"],
+    )
+    for name, f, b in zip(names, forward, backward, strict=True):
+        table.add(
+            name, f"{f / steps * 1e6:.0f}", f"{b / steps * 1e6:.0f}", f"{(f + b) / total:.0%}"
+        )
+    for name, t in other.items():
+        table.add(name, f"{t / steps * 1e6:.0f}", "", f"{t / total:.0%}")
+    table.add("total", f"{total / steps * 1e6:.0f}", "", "100%")
+    table.notes.append(
+        "the first layer's backward computes no gradient for the images (as Sequential.fit)"
+    )
     table.show()
 
 
@@ -729,6 +804,7 @@ def main(argv: list[str] | None = None) -> None:
     bench_forward_backward(repeats)
     bench_pool(repeats)
     bench_training(1 if args.quick else 20, 1 if args.quick else 3)
+    bench_training_profile(1 if args.quick else 5)
     bench_naive(args.quick, repeats)
     bench_memory()
     bench_explorers(repeats)

@@ -24,6 +24,7 @@ def test_bench_quick_prints_every_table():
         "conv2d forward + backward",
         "max-pool 2x2",
         "training: 1 epochs of lenet_digits",
+        "one training step of lenet_digits, by layer",
         "naive (loops) vs fast",
         "peak memory, shape c",
         "load average at the start",
