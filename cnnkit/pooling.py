@@ -128,6 +128,41 @@ def _four_slices(x: np.ndarray, g: Window) -> list[np.ndarray]:
     return [x[..., rows, cols] for _, (rows, cols) in g.offsets()]
 
 
+# Maps at most this wide are split into their even and odd rows (see _corners): the
+# copies of whole rows and the stride-2 loops that follow beat _quadrants there.
+_ROWS_MAX_WIDTH = 16
+
+
+def _row_pairs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The even and the odd rows of every map of ``x`` (contiguous, even height), each
+    gathered into one contiguous 1-D array.
+
+    A row is copied as one unit, a numpy ``void`` item of W numbers: two copies of long
+    runs, where splitting the windows element by element would run numpy's inner loop
+    over two or four numbers at a time.
+    """
+    row = np.dtype((np.void, x.shape[-1] * x.itemsize))
+    rows = x.reshape(-1).view(row)
+    even, odd = np.empty(rows.size // 2, dtype=row), np.empty(rows.size // 2, dtype=row)
+    np.copyto(even, rows[0::2])
+    np.copyto(odd, rows[1::2])
+    return even.view(x.dtype), odd.view(x.dtype)
+
+
+def _tiles_exactly(shape: tuple[int, ...], g: Window) -> bool:
+    """Whether the 2x2 windows cover the maps exactly (no last row or column left out)."""
+    return shape[-2:] == (2 * g.out_hw[0], 2 * g.out_hw[1])
+
+
+def _corners(x: np.ndarray, g: Window) -> tuple[np.ndarray, ...]:
+    """The four corners a, b (top), c, d (bottom) of every 2x2 window, as four arrays of
+    one shape (flat ones for narrow maps: reshape the results to (..., Ho, Wo))."""
+    if _tiles_exactly(x.shape, g) and x.shape[-1] <= _ROWS_MAX_WIDTH and x.flags.c_contiguous:
+        top, bottom = _row_pairs(x)
+        return top[0::2], top[1::2], bottom[0::2], bottom[1::2]
+    return tuple(_quadrants(x, g))
+
+
 def _quadrants(x: np.ndarray, g: Window) -> np.ndarray:
     """The four blocks of :func:`_four_slices` copied into one contiguous (4, ...) array.
 
@@ -147,11 +182,11 @@ def _quadrants(x: np.ndarray, g: Window) -> np.ndarray:
 
 def _max_fast(x: np.ndarray, g: Window) -> np.ndarray:
     if _is_2x2(g):
-        a, b, c, d = _four_slices(x, g)
+        a, b, c, d = _corners(x, g)
         out = np.maximum(a, b)
         np.maximum(out, c, out=out)
         np.maximum(out, d, out=out)
-        return out
+        return out.reshape(*x.shape[:-2], *g.out_hw)
     return _windows(x, g, -np.inf).max(axis=(-2, -1))
 
 
@@ -161,7 +196,7 @@ def _max_with_index(x: np.ndarray, g: Window) -> tuple[np.ndarray, np.ndarray]:
         # A tournament: the winner of each row of the window, then of the two rows.
         # "Strictly greater" everywhere, so on a tie the earlier element wins. Whole-array
         # comparisons and uint8 arithmetic are several times faster than np.where here.
-        a, b, c, d = _quadrants(x, g)
+        a, b, c, d = _corners(x, g)
         right_top = np.greater(b, a)
         top = np.maximum(a, b)
         right_bottom = np.greater(d, c)
@@ -175,7 +210,8 @@ def _max_with_index(x: np.ndarray, g: Window) -> tuple[np.ndarray, np.ndarray]:
         index -= first
         index *= lower
         index += first
-        return out, index
+        shape = (*x.shape[:-2], *g.out_hw)
+        return out.reshape(shape), index.reshape(shape)
     (kh, kw) = g.kernel
     flat = _windows(x, g, -np.inf).reshape(*x.shape[:-2], *g.out_hw, kh * kw)
     index = flat.argmax(axis=-1)  # argmax returns the first of tied maxima
@@ -330,6 +366,18 @@ def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
         # a strided dout (the cropped gradient of a padded convolution) is copied once:
         # the four products below then read contiguous memory, more than twice as fast
         dout = np.ascontiguousarray(dout)
+        if _tiles_exactly(cache.x_shape, g):
+            # the even and the odd rows of dx, built flat, then put in place row by row
+            # (the inverse of _row_pairs)
+            flat, k = dout.reshape(-1), index.reshape(-1)
+            even, odd = np.empty(2 * flat.size, dout.dtype), np.empty(2 * flat.size, dout.dtype)
+            for i, (half, start) in enumerate([(even, 0), (even, 1), (odd, 0), (odd, 1)]):
+                np.multiply(k == i, flat, out=half[start::2])
+            row = np.dtype((np.void, cache.x_shape[-1] * dx.itemsize))
+            rows = dx.reshape(-1).view(row)
+            rows[0::2] = even.view(row)
+            rows[1::2] = odd.view(row)
+            return dx
         for k, (rows, cols) in g.offsets():
             np.multiply(index == k, dout, out=dx[..., rows, cols])
         # in floor mode an odd last row or column is in no window: its gradient is 0

@@ -1,9 +1,12 @@
+from unittest import mock
+
 import numpy as np
 import pytest
 from gradcheck import check_backward
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from cnnkit import pooling
 from cnnkit.pooling import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -141,11 +144,22 @@ def test_fast_matches_naive(case):
         np.testing.assert_allclose(out, expected, rtol=1e-12)
     out, cache = max_pool2d_forward(x, size, **options)
     dout = np.random.default_rng(seed + 1).standard_normal(out.shape)
-    np.testing.assert_allclose(
-        max_pool2d_backward(dout, cache),
-        _max_backward_loops(x, dout, size, stride, padding),
-        atol=1e-12,
-    )
+    expected_dx = _max_backward_loops(x, dout, size, stride, padding)
+    np.testing.assert_allclose(max_pool2d_backward(dout, cache), expected_dx, atol=1e-12)
+    # the 2x2 windows take one of two ways to their corners: whole rows copied for
+    # narrow maps, four quadrant blocks otherwise (and for a strided input); force each
+    expected = max_pool2d_naive(x, size, **options)
+    strided = np.empty((*x.shape[:-1], 2 * x.shape[-1]))[..., ::2]
+    strided[...] = x  # the same numbers, not contiguous
+    for width in (0, 10**6):
+        with mock.patch.object(pooling, "_ROWS_MAX_WIDTH", width):
+            for xin in (x, strided, x.astype(np.float32)):
+                np.testing.assert_allclose(max_pool2d(xin, size, **options), expected)
+                out, cache = max_pool2d_forward(xin, size, **options)
+                np.testing.assert_allclose(out, expected)
+                dx = max_pool2d_backward(dout.astype(xin.dtype), cache)
+                assert out.dtype == dx.dtype == xin.dtype
+                np.testing.assert_allclose(dx, expected_dx, rtol=1e-6, atol=1e-6)
 
 
 def _max_backward_loops(x, dout, size, stride, padding):
