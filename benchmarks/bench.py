@@ -686,6 +686,11 @@ def bench_memory() -> None:
         "columns: one full im2col matrix (N, C*F*F, Ho*Wo); a ratio near 1 or below means "
         "the columns are built once, with no second full-size copy"
     )
+    table.notes.append(
+        "conv2d_forward's ratio is a little above 1 with a stride: its flat-shift columns "
+        "have (Ho - 1) * Wq + Wo positions per image instead of Ho * Wo, and a row of ones "
+        "for the bias, and the input is first split by stride phase (one copy of the input)"
+    )
     table.show()
 
 
