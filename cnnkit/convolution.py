@@ -4,13 +4,22 @@ Two implementations with the same signature sit side by side:
 
 - :func:`conv2d_naive` / :func:`conv2d_backward_naive` loop over every output position,
   exactly as the book describes: put the filter on a window, multiply element-wise, sum.
-- :func:`conv2d` / :func:`conv2d_backward` are vectorized with *im2col*: every window is
-  copied once into a column of a matrix of shape (N, C*FH*FW, Ho*Wo), and one batched
-  matrix product with the filters reshaped to (K, C*FH*FW) computes all outputs at once,
-  directly in (N, K, Ho, Wo) order. Filters larger than 1x1 use the *flat-shift*
-  layout (see :func:`_im2col_flat`; with a stride, after splitting the input by stride
-  phase, :func:`_phases`), which is built with long contiguous copies, and one single
-  matrix product serves the whole batch.
+- :func:`conv2d` / :func:`conv2d_backward` turn the convolution into matrix products,
+  and pick how by the size of the input (the same numbers either way, to rounding):
+
+  - *im2col*: every window is copied once into a column of a matrix, and one matrix
+    product with the filters reshaped to (K, C*FH*FW) computes all outputs at once.
+    Filters larger than 1x1 use the *flat-shift* layout of the columns (see
+    :func:`_im2col_flat`; with a stride, after splitting the input by stride phase,
+    :func:`_phases`), built with long contiguous copies; one product serves a group of
+    small images, and large images get one product each, written in place
+    (:func:`_forward_fast`).
+  - *unrolled filters*, for small images: the whole convolution is one (C*H*W, K*Ho*Wo)
+    matrix, and the forward pass one product with the flattened images
+    (:func:`_unrolled`).
+
+  ``benchmarks/bench.py`` times them against PyTorch and against the bare matrix
+  products.
 
 Throughout, ``x`` has shape (N, C, H, W), ``w`` has shape (K, C, FH, FW) (K filters of
 FH x FW, F x F when square), ``b`` has shape (K,) and the output has shape
