@@ -445,32 +445,43 @@ def _col2im_flat(dcols: np.ndarray, dflat: np.ndarray, fh: int, fw: int, wq: int
             dflat[r, s, :, :, shift : shift + length] += blocks[:, u * fw + v].transpose(1, 0, 2)
 
 
+def _ones(s: _Setup) -> bool:
+    """Whether the columns get a row of ones, to meet the bias (the "bias trick")."""
+    # a 1x1 filter with stride 1 uses the input itself as columns: no room for the ones
+    return s.b is not None and not (s.w.shape[2:] == (1, 1) and s.geometry.stride == (1, 1))
+
+
+def _filter_matrix(s: _Setup) -> np.ndarray:
+    """The filters as a (K, C*FH*FW) matrix, the bias as one more column with the ones."""
+    wmat = s.w.reshape(s.w.shape[0], -1)
+    return np.concatenate([wmat, s.b[:, None]], axis=1) if _ones(s) else wmat
+
+
 def _columns(s: _Setup, xp: np.ndarray) -> np.ndarray:
     """The column matrix of the images ``xp``, with a row of ones when there is a bias."""
     fh, fw = s.w.shape[2:]
-    # a 1x1 filter with stride 1 uses the input itself as columns: no room for the ones
-    ones = s.b is not None and not (fh == fw == 1 and s.geometry.stride == (1, 1))
+    ones = _ones(s)
     if _flat_shift(s.geometry.stride, fh, fw):
         phases = _phases(xp, s.geometry.stride)
         return _im2col_flat(phases, fh, fw, s.geometry.out_hw, ones)
     return _im2col(xp, fh, fw, s.geometry.stride, s.geometry.out_hw, ones)
 
 
-def _multiply(s: _Setup, cols: np.ndarray, wq: int, out: np.ndarray, wide: bool) -> None:
+def _multiply(
+    s: _Setup, wmat: np.ndarray, cols: np.ndarray, wq: int, out: np.ndarray, wide: bool
+) -> None:
     """out (N, K, Ho, Wo) = filters @ columns + bias, for the images of ``cols``.
 
-    ``wq`` is the row pitch of the flat-shift layout (the width of a phase). With
-    ``wide``, ``out`` is a contiguous (N, K, Ho, Wq) buffer and each image's product is
-    written straight into it, wrap-around columns included (see :func:`_forward_fast`).
+    ``wmat`` is :func:`_filter_matrix` (the bias in its last column when the columns
+    have their row of ones). ``wq`` is the row pitch of the flat-shift layout (the
+    width of a phase). With ``wide``, ``out`` is a contiguous (N, K, Ho, Wq) buffer and
+    each image's product is written straight into it, wrap-around columns included (see
+    :func:`_forward_fast`).
     """
     k = s.w.shape[0]
     fh, fw = s.w.shape[2:]
-    wmat = s.w.reshape(k, -1)
     flat = _flat_shift(s.geometry.stride, fh, fw)
-    folded = cols.shape[0 if flat else 1] > wmat.shape[1]
-    if folded:
-        # the row of ones in the columns meets the bias as the last column of filters
-        wmat = np.concatenate([wmat, s.b[:, None]], axis=1)
+    folded = _ones(s)
     if not flat:
         # (K, CFF) @ (N, CFF, L) broadcasts to (N, K, L): already in NCHW order
         flat_out = out.reshape(out.shape[0], k, -1)
@@ -516,14 +527,26 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
     wide = _flat_shift(s.geometry.stride, fh, fw) and ho * wq >= _WIDE_POSITIONS
     buffer = np.empty((n, k, ho, wq if wide else wo), dtype=s.x.dtype)
     out = buffer[..., :wo]
+    wmat = _filter_matrix(s)
     if keep_cols:
         cols = _columns(s, pad_array(s.x, padding))
-        _multiply(s, cols, wq, buffer, wide)
+        _multiply(s, wmat, cols, wq, buffer, wide)
         return out, cols
-    # each group is padded on its own: no full-size padded copy of the input
+    # each group is padded on its own, in one buffer whose border of zeros is written
+    # once: no full-size padded copy of the input
     per_image = s.w[0].size * ho * wq * s.x.itemsize
-    for part in _chunks(n, per_image):
-        _multiply(s, _columns(s, pad_array(s.x[part], padding)), wq, buffer[part], wide)
+    parts = _chunks(n, per_image)
+    top, _, left, _ = padding
+    h, w = s.x.shape[2:]
+    padded = None
+    if padding != (0, 0, 0, 0):
+        padded = np.zeros((parts[0].stop, s.x.shape[1], *s.geometry.padded_hw), s.x.dtype)
+    for part in parts:
+        xp = s.x[part]
+        if padded is not None:
+            xp = padded[: len(xp)]
+            xp[:, :, top : top + h, left : left + w] = s.x[part]
+        _multiply(s, wmat, _columns(s, xp), wq, buffer[part], wide)
     return out, None
 
 
