@@ -144,28 +144,61 @@ class Adam:
         self.eps = _positive(eps, "eps", func)
         self.t = 0
         self.state: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        # The moments of all the parameters live in two flat vectors, of which ``state``
+        # holds views: a step is then a dozen numpy operations on two long vectors rather
+        # than a dozen per parameter (the same arithmetic, element by element).
+        self._flat: tuple[np.ndarray, np.ndarray] | None = None
+        self._views: list[tuple[np.ndarray, np.ndarray]] = []
 
     def __repr__(self) -> str:
         b1, b2 = self.betas
         return f"Adam(lr={self.lr:g}, betas=({b1:g}, {b2:g}), eps={self.eps:g})"
 
+    def _moments(self, params: list[Parameter]) -> tuple[np.ndarray, np.ndarray]:
+        """The flat m and v of these parameters, made again when the parameters change
+        (the moments already in ``state`` for a name and shape carry over)."""
+        if len(params) == len(self._views) and all(
+            self.state.get(p.name) is views and views[0].shape == p.value.shape
+            for p, views in zip(params, self._views, strict=True)
+        ):
+            return self._flat
+        dtype = np.result_type(*(p.value for p in params))
+        size = sum(p.value.size for p in params)
+        self._flat = (np.zeros(size, dtype=dtype), np.zeros(size, dtype=dtype))
+        self._views, start = [], 0
+        for p in params:
+            views = tuple(
+                f[start : start + p.value.size].reshape(p.value.shape) for f in self._flat
+            )
+            old = self.state.get(p.name)
+            if old is not None and old[0].shape == p.value.shape:
+                views[0][...], views[1][...] = old
+            self.state[p.name] = views
+            self._views.append(views)
+            start += p.value.size
+        return self._flat
+
     def step(self, parameters: Iterable[Parameter]) -> None:
         """Update every parameter in place from its gradient (one Adam step)."""
+        params = list(parameters)
+        grads = [_require_grad(p, "Adam.step") for p in params]
         b1, b2 = self.betas
         self.t += 1
+        if not params:
+            return
         # The bias corrections fold into one scalar step size and a scaled epsilon.
         # Python floats, so that float32 parameters stay float32.
         step_size = self.lr * (1.0 - b2**self.t) ** 0.5 / (1.0 - b1**self.t)
         eps_hat = self.eps * (1.0 - b2**self.t) ** 0.5
-        for p in parameters:
-            grad = _require_grad(p, "Adam.step")
-            moments = self.state.get(p.name)
-            if moments is None:
-                moments = self.state[p.name] = (np.zeros_like(p.value), np.zeros_like(p.value))
-            m, v = moments
-            m *= b1
-            m += (1.0 - b1) * grad
-            v *= b2
-            v += (1.0 - b2) * np.square(grad)
+        m, v = self._moments(params)
+        grad = np.concatenate([g.ravel() for g in grads])  # all the gradients, end to end
+        m *= b1
+        m += (1.0 - b1) * grad
+        v *= b2
+        v += (1.0 - b2) * np.square(grad)
+        update = step_size * m / (np.sqrt(v) + eps_hat)
+        start = 0
+        for p in params:
             value = p.value
-            value -= step_size * m / (np.sqrt(v) + eps_hat)
+            value -= update[start : start + value.size].reshape(value.shape)
+            start += value.size

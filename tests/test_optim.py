@@ -125,3 +125,23 @@ def test_step_before_backward_says_what_to_do():
 def test_reprs():
     assert repr(SGD(0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9)"
     assert repr(Adam()) == "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08)"
+
+
+def test_adam_moments_follow_each_parameter_when_the_list_changes():
+    # the moments live in one flat vector; state holds views of it, by parameter name
+    gen = np.random.default_rng(0)
+    a = Parameter("a", gen.standard_normal((2, 3)), gen.standard_normal((2, 3)))
+    b = Parameter("b", gen.standard_normal(4), gen.standard_normal(4))
+    alone = Parameter("a", a.value.copy(), a.grad)
+    together, single = Adam(0.1), Adam(0.1)
+    together.step([a, b])
+    single.step([alone])
+    together.step([a])  # b left out: a keeps its moments
+    single.step([alone])
+    np.testing.assert_array_equal(a.value, alone.value)
+    for mine, theirs in zip(together.state["a"], single.state["a"], strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    assert together.state["a"][0].shape == (2, 3)
+    together.state.clear()  # a reset by hand is honoured: the moments start again at 0
+    together.step([a, b])
+    np.testing.assert_allclose(together.state["a"][0], (1 - 0.9) * a.grad, rtol=1e-12)
