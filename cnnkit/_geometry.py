@@ -22,7 +22,15 @@ import numpy as np
 
 from cnnkit._checks import check_mode, check_positive_int, pair, show
 
-__all__ = ["Window", "axis_size", "crop", "pad_array", "resolve_padding", "same_padding_1d"]
+__all__ = [
+    "Window",
+    "axis_size",
+    "copy_rows",
+    "crop",
+    "pad_array",
+    "resolve_padding",
+    "same_padding_1d",
+]
 
 
 def _fmt(value: float) -> str:
@@ -195,6 +203,28 @@ def _window(
     return Window((kh, kw), (sh, sw), (ph, bottom, pw, right), (h, w), (ho, wo))
 
 
+def copy_rows(target: np.ndarray, source: np.ndarray) -> None:
+    """``np.copyto(target, source)``, a row of the last axis at a time.
+
+    When both arrays have the same shape and dtype and their last axis is contiguous,
+    each row of W numbers is copied as one unit (a numpy ``void`` item of W numbers):
+    numpy's copy loop then runs over rows instead of over numbers, which on the short
+    rows of small feature maps is two to three times faster. Otherwise a plain copy.
+    """
+    item, width = target.itemsize, target.shape[-1] if target.ndim else 0
+    if (
+        width > 1
+        and target.size
+        and target.shape == source.shape
+        and target.dtype == source.dtype
+        and target.strides[-1] == source.strides[-1] == item
+    ):
+        row = np.dtype((np.void, width * item))
+        np.copyto(target.view(row), source.view(row))
+    else:
+        np.copyto(target, source)
+
+
 def pad_array(x: np.ndarray, padding: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
     """Pad the last two axes of ``x`` by (top, bottom, left, right) cells of ``value``.
 
@@ -209,7 +239,7 @@ def pad_array(x: np.ndarray, padding: tuple[int, int, int, int], value: float = 
     if value == 0:
         # zeroed memory comes ready from the system: one copy into the interior
         out = np.zeros((*lead, h + top + bottom, w + left + right), dtype=x.dtype)
-        out[..., top : top + h, left : left + w] = x
+        copy_rows(out[..., top : top + h, left : left + w], x)
         return out
     out = np.empty((*lead, h + top + bottom, w + left + right), dtype=x.dtype)
     # fill only the border strips, then copy x into the interior

@@ -37,7 +37,7 @@ from typing import NamedTuple
 import numpy as np
 
 from cnnkit._checks import as_batch, as_float_array, check_ndim, plural, restore, show
-from cnnkit._geometry import Window, crop, pad_array, window
+from cnnkit._geometry import Window, copy_rows, crop, pad_array, window
 
 __all__ = [
     "ConvCache",
@@ -500,7 +500,7 @@ def _multiply(
     prod = np.matmul(wmat, cols.reshape(cols.shape[0], -1))
     prod = _flat_view(prod.reshape(k, *cols.shape[1:]), cols.shape[1], wq, s.geometry.out_hw)
     if folded or s.b is None:
-        np.copyto(out, prod)
+        copy_rows(out, prod)
     else:
         np.add(prod, s.b[:, None, None], out=out)
 
@@ -545,7 +545,7 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
         xp = s.x[part]
         if padded is not None:
             xp = padded[: len(xp)]
-            xp[:, :, top : top + h, left : left + w] = s.x[part]
+            copy_rows(xp[:, :, top : top + h, left : left + w], s.x[part])
         _multiply(s, wmat, _columns(s, xp), wq, buffer[part], wide)
     return out, None
 
@@ -780,7 +780,7 @@ def conv2d_backward(
     if flat:
         # dout in the flat-shift layout (K, N, L) of the columns, 0 at the wrap-around
         d = np.zeros((k, n, cols.shape[2]), dtype=dout.dtype)
-        _flat_view(d, n, wq, (ho, wo))[...] = dout
+        copy_rows(_flat_view(d, n, wq, (ho, wo)), dout)
         dw = d.reshape(k, -1) @ cols.reshape(cols.shape[0], -1).T
     else:
         d = dout.reshape(n, k, ho * wo)

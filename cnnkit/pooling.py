@@ -32,7 +32,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnkit._checks import as_batch, as_float_array, pair, restore, show
-from cnnkit._geometry import Window, crop, pad_array, resolve_padding, window
+from cnnkit._geometry import Window, copy_rows, crop, pad_array, resolve_padding, window
 
 __all__ = [
     "PoolCache",
@@ -365,7 +365,10 @@ def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
         dx = np.empty(cache.x_shape, dtype=dout.dtype)
         # a strided dout (the cropped gradient of a padded convolution) is copied once:
         # the four products below then read contiguous memory, more than twice as fast
-        dout = np.ascontiguousarray(dout)
+        if not dout.flags.c_contiguous:
+            compact = np.empty(dout.shape, dtype=dout.dtype)
+            copy_rows(compact, dout)
+            dout = compact
         if _tiles_exactly(cache.x_shape, g):
             # the even and the odd rows of dx, built flat, then put in place row by row
             # (the inverse of _row_pairs)

@@ -205,3 +205,30 @@ def test_window_answers_plain_arguments_from_a_cache_and_still_refuses_bad_ones(
     for _ in range(2):  # an error is raised every time, never stored
         with pytest.raises(ValueError, match=r"^conv2d: .* is not a whole number"):
             window((7, 7), 2, 2, 0, "strict", "conv2d")
+
+
+def test_copy_rows_is_copyto_whatever_the_layout():
+    from cnnkit._geometry import copy_rows
+
+    gen = np.random.default_rng(0)
+    base = gen.standard_normal((3, 4, 7, 9)).astype(np.float32)
+    cases = [
+        (np.empty((3, 4, 5, 6), np.float32), base[..., 1:6, 2:8]),  # strided rows
+        (np.empty((4, 3, 7, 9), np.float32), base.transpose(1, 0, 2, 3)),  # any order
+        (np.empty((3, 4, 7, 9), np.float64), base),  # another dtype: a plain copy
+        (np.empty((3, 4, 9, 7), np.float32), base.transpose(0, 1, 3, 2)),  # strided last axis
+        (np.empty((3, 4, 7, 1), np.float32), base[..., :1]),  # rows of one number
+        (np.empty((3, 4, 7, 9), np.float32), base[0, 0, 0]),  # broadcast source
+        (np.empty((0, 4, 7, 9), np.float32), base[:0]),  # nothing to copy
+    ]
+    for target, source in cases:
+        expected = np.empty_like(target)
+        np.copyto(expected, source)
+        copy_rows(target, source)
+        np.testing.assert_array_equal(target, expected)
+    # into a strided target: only the target's own cells change
+    big = np.zeros((2, 3, 6, 8), np.float32)
+    copy_rows(big[..., 1:5, 2:7], base[:2, :3, :4, :5])
+    np.testing.assert_array_equal(big[..., 1:5, 2:7], base[:2, :3, :4, :5])
+    big[..., 1:5, 2:7] = 0
+    assert not big.any()
