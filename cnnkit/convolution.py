@@ -59,13 +59,14 @@ class ConvCache(NamedTuple):
         The input (a reference, not a copy); the loop version reads its windows.
     w : ndarray, shape (K, C, FH, FW)
         The filters, to send the gradient back to the input.
-    cols : ndarray, shape (C*FH*FW, N, L), or (N, C, H*W) for a 1x1 filter
-        The im2col columns built by the forward pass, reused by the fast backward pass so
-        that dw is one matrix product and the columns are not built a second time. They
-        are in the flat-shift layout of :func:`_im2col_flat`, with L = (Ho - 1)*Wq + Wo
-        (Wq the padded width divided by the stride, rounded up); a 1x1 filter uses the
-        input itself, or with a stride the (N, C, Ho*Wo) columns of :func:`_im2col`.
-        With a bias there is one more row, of ones (the "bias trick", see :func:`_im2col`).
+    cols : ndarray, shape (C*FH*FW, N, L), (N, C, H*W) or (C*H*W, K*Ho*Wo)
+        The matrix the forward pass multiplied, reused by the fast backward pass so that
+        it is not built a second time. Usually the im2col columns, in the flat-shift
+        layout of :func:`_im2col_flat`, with L = (Ho - 1)*Wq + Wo (Wq the padded width
+        divided by the stride, rounded up); a 1x1 filter uses the input itself, or with
+        a stride the (N, C, Ho*Wo) columns of :func:`_im2col`. With a bias there is one
+        more row, of ones (the "bias trick", see :func:`_im2col`). For a small image,
+        the 2-D matrix M of the whole convolution (see :func:`_unrolled`).
     geometry : Window
         Stride, padding (top, bottom, left, right; in ceil mode bottom/right include the
         cells of the last partial window), input and output sizes.
