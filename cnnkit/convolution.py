@@ -481,15 +481,15 @@ def _multiply(
     """
     k = s.w.shape[0]
     fh, fw = s.w.shape[2:]
-    flat = _flat_shift(s.geometry.stride, fh, fw)
-    folded = _ones(s)
-    if not flat:
+    if not _flat_shift(s.geometry.stride, fh, fw):
         # (K, CFF) @ (N, CFF, L) broadcasts to (N, K, L): already in NCHW order
         flat_out = out.reshape(out.shape[0], k, -1)
         np.matmul(wmat, cols, out=flat_out)
-        if not folded and s.b is not None:
+        if s.b is not None and not _ones(s):  # a 1x1 filter: no row of ones to meet
             flat_out += s.b[:, None]
         return
+    # from here on flat-shift columns, which carry the row of ones whenever there is a
+    # bias: the product adds it
     if wide:
         length, item = cols.shape[2], out.itemsize
         for i in range(cols.shape[1]):
@@ -500,10 +500,7 @@ def _multiply(
     # flat-shift: one product for the batch, (K, N*L); keep the Ho x Wo valid positions
     prod = np.matmul(wmat, cols.reshape(cols.shape[0], -1))
     prod = _flat_view(prod.reshape(k, *cols.shape[1:]), cols.shape[1], wq, s.geometry.out_hw)
-    if folded or s.b is None:
-        copy_rows(out, prod)
-    else:
-        np.add(prod, s.b[:, None, None], out=out)
+    copy_rows(out, prod)
 
 
 def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | None]:
