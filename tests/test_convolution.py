@@ -254,6 +254,78 @@ def test_fast_matches_naive_forward_and_backward(case):
             np.testing.assert_allclose(g_fast, g_naive, **tol)
 
 
+@st.composite
+def winograd_cases(draw):
+    n, c, k = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    h = draw(st.integers(max(1, 3 - 2 * ph), 11))
+    w = draw(st.integers(max(1, 3 - 2 * pw), 11))
+    mode = draw(st.sampled_from(["floor", "ceil"]))
+    bias = draw(st.booleans())
+    group_bytes = draw(st.sampled_from([1, 2**20]))  # one image per group, or all at once
+    seed = draw(st.integers(0, 2**16))
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    return (n, c, h, w), (k, c), (ph, pw), mode, bias, group_bytes, seed, dtype
+
+
+# Winograd's F(2x2, 3x3) (conv2d on 3x3 stride-1 layers with many channels): forced on
+# every case here, on odd and even sizes (a last, half-empty tile), padding 0-2, float64
+# and float32, with and without a bias, one image per group or several.
+@settings(max_examples=60, deadline=None)
+@given(case=winograd_cases())
+@example(case=((2, 1, 1, 1), (2, 1), (1, 1), "floor", True, 1, 0, np.float64))  # one pixel
+@example(case=((1, 2, 3, 3), (1, 2), (0, 0), "floor", False, 1, 1, np.float32))  # one output
+@example(case=((3, 2, 7, 10), (2, 2), (2, 1), "ceil", True, 2**20, 2, np.float32))
+def test_winograd_matches_the_loops(case):
+    x_shape, (k, c), padding, mode, bias, group_bytes, seed, dtype = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal((k, c, 3, 3)).astype(dtype)
+    b = rng.standard_normal(k).astype(dtype) if bias else None
+    naive = conv2d_naive(
+        x.astype(np.float64),
+        w.astype(np.float64),
+        None if b is None else b.astype(np.float64),
+        padding=padding,
+        mode=mode,
+    )
+    tol = {"rtol": 1e-10, "atol": 1e-12} if dtype == np.float64 else {"rtol": 2e-5, "atol": 2e-5}
+    with (
+        mock.patch.object(convolution, "_WINOGRAD_MIN_CHANNELS", 1),
+        mock.patch.object(convolution, "_WINOGRAD_MIN_OUTPUTS", 1),
+        mock.patch.object(convolution, "_WINOGRAD_GROUP_BYTES", group_bytes),
+        mock.patch.object(convolution, "_UNROLLED_MAX_RATIO", 0.0),  # small images too
+        mock.patch.object(convolution, "_winograd", wraps=convolution._winograd) as used,
+    ):
+        fast = conv2d(x, w, b, padding=padding, mode=mode)
+    used.assert_called_once()
+    assert fast.dtype == dtype and fast.shape == naive.shape
+    np.testing.assert_allclose(fast, naive, **tol)
+
+
+def test_winograd_takes_large_3x3_layers_only_and_matches_the_loops():
+    gen = np.random.default_rng(6)
+    x = gen.standard_normal((2, 64, 16, 16)).astype(np.float32)
+    w = (gen.standard_normal((64, 64, 3, 3)) / 24).astype(np.float32)
+    b = gen.standard_normal(64).astype(np.float32)
+    with mock.patch.object(convolution, "_winograd", wraps=convolution._winograd) as used:
+        out = conv2d(x, w, b, padding=1)  # 16 x 16 outputs, 64 channels and filters: taken
+        assert used.call_count == 1
+        conv2d(x[:, :, :15, :15], w, b, padding=1)  # 15 x 15 = 225 outputs: too small
+        conv2d(x, w[:, :, :2, :2])  # 2x2 filters
+        conv2d(x, w, b, stride=2, padding=1, mode="floor")  # a stride
+        conv2d(x[:, :32], w[:, :32], b)  # 32 channels
+        conv2d_forward(x, w, b, padding=1)  # keeps im2col columns for the backward pass
+        assert used.call_count == 1
+    naive = conv2d_naive(
+        x[:1].astype(np.float64), w.astype(np.float64), b.astype(np.float64), padding=1
+    )
+    np.testing.assert_allclose(out[:1], naive, rtol=2e-5, atol=2e-5)
+    # as accurate as im2col in float32: both errors against float64 loops, within 2x
+    im2col = conv2d_forward(x[:1], w, b, padding=1)[0]
+    assert np.abs(out[:1] - naive).max() <= 2 * np.abs(im2col - naive).max()
+
+
 @pytest.mark.parametrize("stride", [1, 2])
 def test_backward_without_the_input_gradient(stride):
     gen = np.random.default_rng(0)
