@@ -519,7 +519,7 @@ _WINOGRAD_GROUP_BYTES = 5 * 2**19
 # The matrices of F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural
 # Networks", CVPR 2016): a 4x4 tile d of the input and a 3x3 filter g give the 2x2
 # outputs A^T [(G g G^T) * (B^T d B)] A, with * element by element, and
-# B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]] (_winograd_rows).
+# B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]] (_winograd_row).
 _WINOGRAD_G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
 _WINOGRAD_AT = np.array([[1, 1, 1, 0], [0, 1, -1, -1]])
 
@@ -591,7 +591,7 @@ def _winograd(s: _Setup) -> np.ndarray:
     a = np.kron(_WINOGRAD_AT, _WINOGRAD_AT).astype(dtype)  # (4, 16): Y = A^T M A, flattened
     g = max(1, min(n, _WINOGRAD_GROUP_BYTES // (16 * (c + 1) * length * item)))
     phases = np.zeros((2, 2, c, g, hq, wq), dtype=dtype)  # the border stays zero
-    rows = np.empty((4, 2, c, g, th * wq), dtype=dtype)  # B^T applied to the rows
+    rows = np.empty((2, c, g, th * wq), dtype=dtype)  # one row of B^T, on both phases q
     v = np.empty((16, c + 1, g * length), dtype=dtype)
     v[:, c] = 1  # meets the bias in U
     tiles = _strided(v, (16, c, g, length), (v.strides[0], v.strides[1], length * item, item))
@@ -609,10 +609,13 @@ def _winograd(s: _Setup) -> np.ndarray:
                 block = images[:, :, 2 * i0 + r - top :: 2, 2 * j0 + q - left :: 2]
                 hb, wb = block.shape[2:]
                 phases[r, q, :, :count, i0 : i0 + hb, j0 : j0 + wb] = block
-        for q in range(2):  # the rows: d0 - d2, d1 + d2, d2 - d1, d1 - d3
-            _winograd_rows(flat[0, q], flat[1, q], wq, rows[:, q])
-        for r in range(4):  # the columns, on each row of the result
-            _winograd_rows(rows[r, 0], rows[r, 1], 1, tiles[4 * r : 4 * r + 4])
+        for r in range(4):
+            # row r of B^T along the rows, then all four along the columns: the
+            # intermediate is reused while it is still in the processor's cache
+            for q in range(2):
+                _winograd_row(r, flat[0, q], flat[1, q], wq, rows[q])
+            for col in range(4):
+                _winograd_row(col, rows[0], rows[1], 1, tiles[4 * r + col])
         np.matmul(u, v, out=m)
         np.matmul(a, m.reshape(16, -1), out=y.reshape(4, -1))
         for r in range(2):
@@ -628,8 +631,8 @@ def _winograd(s: _Setup) -> np.ndarray:
     return out[:, :, :ho, :wo]
 
 
-def _winograd_rows(even: np.ndarray, odd: np.ndarray, shift: int, out: np.ndarray) -> None:
-    """B^T along one axis: out[0..3] = d0 - d2, d1 + d2, d2 - d1, d1 - d3.
+def _winograd_row(row: int, even: np.ndarray, odd: np.ndarray, shift: int, out: np.ndarray) -> None:
+    """Row ``row`` of B^T along one axis: d0 - d2, d1 + d2, d2 - d1 or d1 - d3.
 
     d_u is sample u of each tile along that axis: ``even`` for u = 0, ``odd`` for u = 1,
     and the same two arrays ``shift`` positions further on for u = 2 and 3. The first
@@ -638,10 +641,14 @@ def _winograd_rows(even: np.ndarray, odd: np.ndarray, shift: int, out: np.ndarra
     n = out.shape[-1]
     d0, d1 = even[..., :n], odd[..., :n]
     d2, d3 = even[..., shift : shift + n], odd[..., shift : shift + n]
-    np.subtract(d0, d2, out=out[0])
-    np.add(d1, d2, out=out[1])
-    np.subtract(d2, d1, out=out[2])
-    np.subtract(d1, d3, out=out[3])
+    if row == 0:
+        np.subtract(d0, d2, out=out)
+    elif row == 1:
+        np.add(d1, d2, out=out)
+    elif row == 2:
+        np.subtract(d2, d1, out=out)
+    else:
+        np.subtract(d1, d3, out=out)
 
 
 def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | None]:
