@@ -487,6 +487,13 @@ def bench_forward_backward(repeats: int) -> None:
             "-" if limit is None else f"<= {limit:g}x",
             verdict(ok),
         )
+    for key in SHAPES:
+        if winograd(key):
+            table.notes.append(
+                f"{key}: Winograd for the output and dx; dW from im2col columns built "
+                "again in the backward pass, a group of images at a time (none kept)"
+            )
+    table.notes.append("the other shapes: im2col, the columns kept from the forward pass")
     table.show()
 
 

@@ -17,11 +17,12 @@ Two implementations with the same signature sit side by side:
   - *unrolled filters*, for small images: the whole convolution is one (C*H*W, K*Ho*Wo)
     matrix, and the forward pass one product with the flattened images
     (:func:`_unrolled`).
-  - *Winograd's F(2x2, 3x3)*, in :func:`conv2d` only, for 3x3 layers with stride 1 and
-    at least 64 channels and 64 filters on images of at least 16x16 outputs: 2.25 times
+  - *Winograd's F(2x2, 3x3)*, for 3x3 layers with stride 1, padding at most 2, at
+    least 64 channels and 64 filters, and at least 256 outputs per image: 2.25 times
     fewer multiplications than im2col, for transforms that are additions
-    (:func:`_winograd`). :func:`conv2d_forward` keeps im2col there, since the backward
-    pass reuses its columns; the two outputs then agree to rounding, not to the bit.
+    (:func:`_winograd`). The backward pass of such a layer computes dx the same way
+    and builds the columns for dW again, a group of images at a time
+    (:func:`_backward_winograd`).
 
   ``benchmarks/bench.py`` times them against PyTorch and against the bare matrix
   products.
@@ -37,6 +38,7 @@ Options after ``x, w, b`` are keyword-only.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -64,14 +66,16 @@ class ConvCache(NamedTuple):
         The input (a reference, not a copy); the loop version reads its windows.
     w : ndarray, shape (K, C, FH, FW)
         The filters, to send the gradient back to the input.
-    cols : ndarray, shape (C*FH*FW, N, L), (N, C, H*W) or (C*H*W, K*Ho*Wo)
+    cols : ndarray, shape (C*FH*FW, N, L), (N, C, H*W) or (C*H*W, K*Ho*Wo), or None
         The matrix the forward pass multiplied, reused by the fast backward pass so that
         it is not built a second time. Usually the im2col columns, in the flat-shift
         layout of :func:`_im2col_flat`, with L = (Ho - 1)*Wq + Wo (Wq the padded width
         divided by the stride, rounded up); a 1x1 filter uses the input itself, or with
         a stride the (N, C, Ho*Wo) columns of :func:`_im2col`. With a bias there is one
         more row, of ones (the "bias trick", see :func:`_im2col`). For a small image,
-        the 2-D matrix M of the whole convolution (see :func:`_unrolled`).
+        the 2-D matrix M of the whole convolution (see :func:`_unrolled`). None when
+        the forward pass took Winograd's F(2x2, 3x3) (see :func:`_winograd`), which
+        multiplies no column matrix.
     geometry : Window
         Stride, padding (top, bottom, left, right; in ceil mode bottom/right include the
         cells of the last partial window), input and output sizes.
@@ -79,7 +83,7 @@ class ConvCache(NamedTuple):
 
     x: np.ndarray
     w: np.ndarray
-    cols: np.ndarray
+    cols: np.ndarray | None
     geometry: Window
 
     @property
@@ -539,6 +543,7 @@ def _winograd_applies(s: _Setup) -> bool:
     return (
         (fh, fw) == (3, 3)
         and s.geometry.stride == (1, 1)
+        and max(s.geometry.padding) <= 2  # so that dx is a convolution too (_backward_winograd)
         and min(c, k) >= _WINOGRAD_MIN_CHANNELS
         and ho * wo >= _WINOGRAD_MIN_OUTPUTS
     )
@@ -656,6 +661,9 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
 
     Without ``keep_cols`` the images go through in groups (see ``_CHUNK_BYTES``), with
     the column matrix of one group at a time: the same numbers, faster and in less memory.
+    A layer that takes Winograd (:func:`_winograd_applies`) keeps no columns, whatever
+    ``keep_cols`` says: its backward pass builds them again, a group at a time
+    (:func:`_backward_winograd`), which costs less than keeping them all.
 
     Large images (at least ``_WIDE_POSITIONS`` flat-shift positions each) are multiplied
     one at a time, straight into an (N, K, Ho, Wq) buffer: the output is then its
@@ -667,7 +675,7 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
     if plan is not None:
         out, matrix = _forward_unrolled(s, plan)
         return out, (matrix if keep_cols else None)
-    if not keep_cols and _winograd_applies(s):
+    if _winograd_applies(s):
         return _winograd(s), None
     n, k = s.x.shape[0], s.w.shape[0]
     (ho, wo), (fh, fw), padding = s.geometry.out_hw, s.w.shape[2:], s.geometry.padding
@@ -680,22 +688,32 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
         cols = _columns(s, pad_array(s.x, padding))
         _multiply(s, wmat, cols, wq, buffer, wide)
         return out, cols
-    # each group is padded on its own, in one buffer whose border of zeros is written
-    # once: no full-size padded copy of the input
-    per_image = s.w[0].size * ho * wq * s.x.itemsize
-    parts = _chunks(n, per_image)
-    top, _, left, _ = padding
-    h, w = s.x.shape[2:]
-    padded = None
-    if padding != (0, 0, 0, 0):
-        padded = np.zeros((parts[0].stop, s.x.shape[1], *s.geometry.padded_hw), s.x.dtype)
-    for part in parts:
-        xp = s.x[part]
-        if padded is not None:
-            xp = padded[: len(xp)]
-            copy_rows(xp[:, :, top : top + h, left : left + w], s.x[part])
+    for part, xp in _padded_groups(s, wq):
         _multiply(s, wmat, _columns(s, xp), wq, buffer[part], wide)
     return out, None
+
+
+def _padded_groups(s: _Setup, wq: int) -> Iterator[tuple[slice, np.ndarray]]:
+    """The images in groups (see ``_CHUNK_BYTES``), each group zero-padded: (slice, images).
+
+    Every group is padded in the same buffer, whose border of zeros is written once: no
+    full-size padded copy of the input. ``wq`` is the row pitch of the columns (see
+    :func:`_im2col_flat`), to size the groups. The images of a group are valid until
+    the next group is asked for.
+    """
+    n, (ho, _), padding = s.x.shape[0], s.geometry.out_hw, s.geometry.padding
+    parts = _chunks(n, s.w[0].size * ho * wq * s.x.itemsize)
+    if padding == (0, 0, 0, 0):
+        for part in parts:
+            yield part, s.x[part]
+        return
+    top, _, left, _ = padding
+    h, w = s.x.shape[2:]
+    padded = np.zeros((parts[0].stop, s.x.shape[1], *s.geometry.padded_hw), s.x.dtype)
+    for part in parts:
+        xp = padded[: part.stop - part.start]
+        copy_rows(xp[:, :, top : top + h, left : left + w], s.x[part])
+        yield part, xp
 
 
 def _forward_naive(s: _Setup) -> np.ndarray:
@@ -736,8 +754,9 @@ def conv2d(
     version :func:`conv2d_naive`; this one copies every window once into a column matrix
     (im2col, see the module docstring) and multiplies it by the filters in a matrix
     product, a group of images at a time. Large 3x3 layers (stride 1, at least 64
-    channels and 64 filters, 16x16 outputs) take Winograd's F(2x2, 3x3) instead, which
-    needs 2.25 times fewer multiplications; it agrees with the other paths to rounding.
+    channels and 64 filters, 256 outputs per image) take Winograd's F(2x2, 3x3) instead,
+    which needs 2.25 times fewer multiplications; it agrees with the loops to rounding,
+    as closely as im2col does.
 
     Parameters
     ----------
@@ -859,8 +878,9 @@ def conv2d_forward(
     -------
     out : ndarray, shape (N, K, Ho, Wo)
     cache : ConvCache
-        Input, filters, im2col columns, stride and padding; pass it to
-        :func:`conv2d_backward` (or :func:`conv2d_backward_naive`).
+        Input, filters, the im2col columns (None for a layer that takes Winograd),
+        stride and padding; pass it to :func:`conv2d_backward` (or
+        :func:`conv2d_backward_naive`).
     """
     s = _setup(x, w, b, stride, padding, mode, "conv2d_forward", ndims=(4,))
     out, cols = _forward_fast(s, keep_cols=True)
@@ -917,6 +937,8 @@ def conv2d_backward(
             f"conv2d_backward: input_grad must be True or False; got input_grad={show(input_grad)}"
         )
     x, w, cols, geometry = cache
+    if cols is None:  # the forward pass took Winograd: no columns kept
+        return _backward_winograd(dout, cache, input_grad)
     if cols.ndim == 2:  # the matrix of the whole convolution: a small image
         return _backward_unrolled(dout, cache, _unrolled(x.shape, w.shape, geometry), input_grad)
     stride, padding, (ho, wo) = geometry.stride, geometry.padding, geometry.out_hw
@@ -959,6 +981,40 @@ def conv2d_backward(
         for part in parts:
             _col2im(np.matmul(wt, d[part]), dxp[part], fh, fw, stride, (ho, wo))
     return crop(dxp, padding, (h, wd)), dw, db
+
+
+def _backward_winograd(
+    dout: np.ndarray, cache: ConvCache, input_grad: bool
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """conv2d_backward for a layer whose forward pass took Winograd (see :func:`_winograd`).
+
+    dW needs the im2col columns, which the forward pass did not keep: they are built
+    again a group of images at a time, in one reused buffer, and each group adds
+    d @ columns.T into dW. dx is itself a 3x3 convolution with stride 1: the gradient
+    spread back through each window is the correlation of dout, padded by 2 - P, with
+    the filters turned by a half-turn and their two channel axes swapped, (C, K, 3, 3).
+    So it goes through :func:`_winograd` too, with K input channels and C filters.
+    """
+    x, w, _, geometry = cache
+    n, c, h, wd = x.shape
+    k = w.shape[0]
+    (ho, wo), (top, bottom, left, right) = geometry.out_hw, geometry.padding
+    wq = geometry.padded_hw[1]
+    s = _Setup(x, w, None, geometry, 4)
+    # dout in the flat-shift layout (K, N, L) of the columns, 0 at the wrap-around
+    d = np.zeros((k, n, (ho - 1) * wq + wo), dtype=dout.dtype)
+    copy_rows(_flat_view(d, n, wq, (ho, wo)), dout)
+    dw = np.zeros((k, c * 9), dtype=np.result_type(dout, x))
+    for part, xp in _padded_groups(s, wq):
+        cols = _columns(s, xp)
+        dw += d[:, part].reshape(k, -1) @ cols.reshape(cols.shape[0], -1).T
+    db = dout.sum(axis=(0, 2, 3))
+    if not input_grad:
+        return None, dw.reshape(w.shape), db
+    turned = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).astype(dout.dtype, copy=False)
+    back = Window((3, 3), (1, 1), (2 - top, 2 - bottom, 2 - left, 2 - right), (ho, wo), (h, wd))
+    dx = _winograd(_Setup(dout, turned, None, back, 4))
+    return dx, dw.reshape(w.shape), db
 
 
 def conv2d_backward_naive(

@@ -268,9 +268,10 @@ def winograd_cases(draw):
     return (n, c, h, w), (k, c), (ph, pw), mode, bias, group_bytes, seed, dtype
 
 
-# Winograd's F(2x2, 3x3) (conv2d on 3x3 stride-1 layers with many channels): forced on
-# every case here, on odd and even sizes (a last, half-empty tile), padding 0-2, float64
-# and float32, with and without a bias, one image per group or several.
+# Winograd's F(2x2, 3x3) (3x3 stride-1 layers with many channels): forced on every case
+# here, on odd and even sizes (a last, half-empty tile), padding 0-2, float64 and float32,
+# with and without a bias, one image per group or several. Forward (conv2d and
+# conv2d_forward) and backward: dW from columns built again group by group, dx by Winograd.
 @settings(max_examples=60, deadline=None)
 @given(case=winograd_cases())
 @example(case=((2, 1, 1, 1), (2, 1), (1, 1), "floor", True, 1, 0, np.float64))  # one pixel
@@ -294,13 +295,35 @@ def test_winograd_matches_the_loops(case):
         mock.patch.object(convolution, "_WINOGRAD_MIN_CHANNELS", 1),
         mock.patch.object(convolution, "_WINOGRAD_MIN_OUTPUTS", 1),
         mock.patch.object(convolution, "_WINOGRAD_GROUP_BYTES", group_bytes),
+        mock.patch.object(convolution, "_CHUNK_BYTES", group_bytes),  # dW's groups
         mock.patch.object(convolution, "_UNROLLED_MAX_RATIO", 0.0),  # small images too
         mock.patch.object(convolution, "_winograd", wraps=convolution._winograd) as used,
     ):
         fast = conv2d(x, w, b, padding=padding, mode=mode)
-    used.assert_called_once()
+        assert used.call_count == 1
+        out, cache = conv2d_forward(x, w, b, padding=padding, mode=mode)
+        assert cache.cols is None  # nothing kept: the backward pass builds what it needs
+        dout = rng.standard_normal(out.shape).astype(dtype)
+        grads = conv2d_backward(dout, cache)
+        assert used.call_count == 3  # the forward pass twice, and dx
+        none, dw, db = conv2d_backward(dout, cache, input_grad=False)
+        assert none is None and used.call_count == 3
     assert fast.dtype == dtype and fast.shape == naive.shape
     np.testing.assert_allclose(fast, naive, **tol)
+    np.testing.assert_array_equal(out, fast)
+    _, cache64 = conv2d_forward(
+        x.astype(np.float64),
+        w.astype(np.float64),
+        np.zeros(k) if b is None else b.astype(np.float64),
+        padding=padding,
+        mode=mode,
+    )
+    expected = conv2d_backward_naive(dout.astype(np.float64), cache64)
+    for g_fast, g_naive in zip(grads, expected, strict=True):
+        assert g_fast.dtype == dtype
+        np.testing.assert_allclose(g_fast, g_naive, **tol)
+    np.testing.assert_array_equal(dw, grads[1])
+    np.testing.assert_array_equal(db, grads[2])
 
 
 def test_winograd_takes_large_3x3_layers_only_and_matches_the_loops():
@@ -315,14 +338,15 @@ def test_winograd_takes_large_3x3_layers_only_and_matches_the_loops():
         conv2d(x, w[:, :, :2, :2])  # 2x2 filters
         conv2d(x, w, b, stride=2, padding=1, mode="floor")  # a stride
         conv2d(x[:, :32], w[:, :32], b)  # 32 channels
-        conv2d_forward(x, w, b, padding=1)  # keeps im2col columns for the backward pass
+        conv2d(x, w, b, padding=3)  # windows that see only padding
         assert used.call_count == 1
     naive = conv2d_naive(
         x[:1].astype(np.float64), w.astype(np.float64), b.astype(np.float64), padding=1
     )
     np.testing.assert_allclose(out[:1], naive, rtol=2e-5, atol=2e-5)
     # as accurate as im2col in float32: both errors against float64 loops, within 2x
-    im2col = conv2d_forward(x[:1], w, b, padding=1)[0]
+    with mock.patch.object(convolution, "_WINOGRAD_MIN_CHANNELS", 65):
+        im2col = conv2d(x[:1], w, b, padding=1)
     assert np.abs(out[:1] - naive).max() <= 2 * np.abs(im2col - naive).max()
 
 
