@@ -31,9 +31,12 @@ convolution weights (K, C, F, F) for K filters of F x F over C channels, dense w
 (in_features, out_features). Options after the essential arguments (``x, w, b``;
 ``x, kernel_size``) are keyword-only; the dimension policy and the validation that
 every function shares are in ``cnnkit._checks``, the window geometry in
-``cnnkit._geometry``.
+``cnnkit._geometry``. On Linux, ``import cnnkit`` sets two thresholds of the C library's
+memory allocator so that the megabytes a convolution frees are reused by the next call
+(see ``cnnkit._memory``).
 """
 
+from cnnkit._memory import keep_freed_memory as _keep_freed_memory
 from cnnkit.activations import (
     leaky_relu,
     leaky_relu_grad,
@@ -172,3 +175,7 @@ __all__ = [
     "train_lenet_digits",
     "xoi_patterns",
 ]
+
+# glibc only: keep freed memory for the next call instead of faulting it in again
+# page by page (see cnnkit._memory); the user's own MALLOC_*_ settings win
+_keep_freed_memory()

@@ -2,8 +2,8 @@
 
 The core (every module directly in ``cnnkit/``) imports only numpy; what only the
 notebooks use lives in ``cnnkit/book/``. And no module reaches into another module's
-private helpers: the shared internals are the internal modules ``_checks`` and
-``_geometry``, whose names carry no underscore.
+private helpers: the shared internals are the internal modules ``_checks``,
+``_geometry`` and ``_memory``, whose names carry no underscore.
 """
 
 import ast
