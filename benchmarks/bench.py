@@ -42,6 +42,7 @@ import numpy as np  # noqa: E402
 # Benchmark the working tree's cnnkit, wherever the script is started from.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cnnkit import _memory as memory  # noqa: E402
 from cnnkit.convolution import (  # noqa: E402
     _UNROLLED_MAX_ENTRIES,
     _UNROLLED_MAX_RATIO,
@@ -847,6 +848,17 @@ def machine_report(quick: bool) -> None:
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     if coretype:
         print(f"  OPENBLAS_CORETYPE={coretype} is set (it may select a slower kernel)")
+    own = [name for name in memory.USER_SETTINGS if name in os.environ]
+    if own:
+        print(f"memory: the allocator settings of the environment ({', '.join(own)})")
+    elif memory.keep_freed_memory():  # already done by import cnnkit; says whether it took
+        print(
+            f"memory: glibc keeps freed memory (import cnnkit set mmap threshold "
+            f"{memory.MMAP_THRESHOLD // 2**20} MiB, trim threshold "
+            f"{memory.TRIM_THRESHOLD // 2**20} MiB), for both libraries"
+        )
+    else:
+        print("memory: the C library's default allocator settings")
     if torch is None:
         print("PyTorch: not used; only cnnkit is timed (pip install torch to compare)")
     else:
