@@ -18,11 +18,11 @@ Two implementations with the same signature sit side by side:
     matrix, and the forward pass one product with the flattened images
     (:func:`_unrolled`).
   - *Winograd's F(2x2, 3x3)*, for 3x3 layers with stride 1, padding at most 2, at
-    least 64 channels and 64 filters, and at least 256 outputs per image: 2.25 times
-    fewer multiplications than im2col, for transforms that are additions
-    (:func:`_winograd`). The backward pass of such a layer computes dx the same way
-    and builds the columns for dW again, a group of images at a time
-    (:func:`_backward_winograd`).
+    least 64 channels and 64 filters, at least 256 outputs per image, in float32 or
+    float64 (float16 would round too much): 2.25 times fewer multiplications than
+    im2col, for transforms that are additions (:func:`_winograd`). The backward pass
+    of such a layer computes dx the same way and builds the columns for dW again, a
+    group of images at a time (:func:`_backward_winograd`).
 
   ``benchmarks/bench.py`` times them against PyTorch and against the bare matrix
   products.
@@ -543,6 +543,7 @@ def _winograd_applies(s: _Setup) -> bool:
     return (
         (fh, fw) == (3, 3)
         and s.geometry.stride == (1, 1)
+        and s.x.dtype in (np.float32, np.float64)  # float16 would lose 3x the accuracy
         and max(s.geometry.padding) <= 2  # so that dx is a convolution too (_backward_winograd)
         and min(c, k) >= _WINOGRAD_MIN_CHANNELS
         and ho * wo >= _WINOGRAD_MIN_OUTPUTS

@@ -339,6 +339,7 @@ def test_winograd_takes_large_3x3_layers_only_and_matches_the_loops():
         conv2d(x, w, b, stride=2, padding=1, mode="floor")  # a stride
         conv2d(x[:, :32], w[:, :32], b)  # 32 channels
         conv2d(x, w, b, padding=3)  # windows that see only padding
+        conv2d(x.astype(np.float16), w.astype(np.float16), padding=1)  # float16
         assert used.call_count == 1
     naive = conv2d_naive(
         x[:1].astype(np.float64), w.astype(np.float64), b.astype(np.float64), padding=1
