@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cnnkit import _memory as memory  # noqa: E402
 from cnnkit.convolution import (  # noqa: E402
+    _KEPT_COLUMNS_MAX_BYTES,
     _UNROLLED_MAX_ENTRIES,
     _UNROLLED_MAX_RATIO,
     _WIDE_POSITIONS,
@@ -748,7 +749,9 @@ def bench_memory() -> None:
     calls = [
         ("conv2d", lambda: conv2d(x, wt, b, stride=s, padding=p)),
         (
-            "conv2d_forward (keeps the columns)",
+            "conv2d_forward (keeps the columns)"
+            if cols_bytes <= _KEPT_COLUMNS_MAX_BYTES
+            else f"conv2d_forward (keeps none: > {_KEPT_COLUMNS_MAX_BYTES // 2**20} MiB)",
             lambda: conv2d_forward(x, wt, b, stride=s, padding=p),
         ),
     ]
@@ -770,9 +773,12 @@ def bench_memory() -> None:
         "the columns are built once, with no second full-size copy"
     )
     table.notes.append(
-        "conv2d_forward's ratio is a little above 1 with a stride: its flat-shift columns "
-        "have (Ho - 1) * Wq + Wo positions per image instead of Ho * Wo, and a row of ones "
-        "for the bias, and the input is first split by stride phase (one copy of the input)"
+        "conv2d_forward keeps the columns for the backward pass up to "
+        f"{_KEPT_COLUMNS_MAX_BYTES // 2**20} MiB; larger ones are built again in the "
+        "backward pass, a group of images at a time. When kept, the ratio is a little "
+        "above 1 with a stride: flat-shift columns have (Ho - 1) * Wq + Wo positions per "
+        "image instead of Ho * Wo, a row of ones for the bias, and the input is first "
+        "split by stride phase (one copy of the input)"
     )
     table.show()
 

@@ -75,7 +75,8 @@ class ConvCache(NamedTuple):
         more row, of ones (the "bias trick", see :func:`_im2col`). For a small image,
         the 2-D matrix M of the whole convolution (see :func:`_unrolled`). None when
         the forward pass took Winograd's F(2x2, 3x3) (see :func:`_winograd`), which
-        multiplies no column matrix.
+        multiplies no column matrix, or when the columns were too large to keep
+        (``_KEPT_COLUMNS_MAX_BYTES``): the backward pass then builds them again.
     geometry : Window
         Stride, padding (top, bottom, left, right; in ceil mode bottom/right include the
         cells of the last partial window), input and output sizes.
@@ -162,6 +163,11 @@ _CHUNK_BYTES = 4 * 2**20
 # From this many flat-shift positions per image (Ho*Wq) on, each image gets its own
 # matrix product, written in place (see _forward_fast).
 _WIDE_POSITIONS = 1024
+
+# conv2d_forward keeps the column matrix for the backward pass up to this size; a larger
+# one costs more to allocate and fill in one piece than the backward pass spends building
+# it again a group of images at a time (see _forward_fast).
+_KEPT_COLUMNS_MAX_BYTES = 16 * 2**20
 
 # Small images are convolved as one matrix product with the unrolled filters (see
 # _unrolled): when the dense matrix does at most this many times the multiply-adds of the
@@ -663,8 +669,11 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
     Without ``keep_cols`` the images go through in groups (see ``_CHUNK_BYTES``), with
     the column matrix of one group at a time: the same numbers, faster and in less memory.
     A layer that takes Winograd (:func:`_winograd_applies`) keeps no columns, whatever
-    ``keep_cols`` says: its backward pass builds them again, a group at a time
-    (:func:`_backward_winograd`), which costs less than keeping them all.
+    ``keep_cols`` says, nor does one whose column matrix would pass
+    ``_KEPT_COLUMNS_MAX_BYTES``: the backward pass builds them again, a group at a time
+    (:func:`_rebuilt_weight_grad`), which costs less than keeping them all. On a
+    (16, 64, 56, 56) batch with 32 3x3 filters, keeping its 114 MB matrix took the
+    forward pass from 30 to 52 ms.
 
     Large images (at least ``_WIDE_POSITIONS`` flat-shift positions each) are multiplied
     one at a time, straight into an (N, K, Ho, Wq) buffer: the output is then its
@@ -685,7 +694,7 @@ def _forward_fast(s: _Setup, keep_cols: bool) -> tuple[np.ndarray, np.ndarray | 
     buffer = np.empty((n, k, ho, wq if wide else wo), dtype=s.x.dtype)
     out = buffer[..., :wo]
     wmat = _filter_matrix(s)
-    if keep_cols:
+    if keep_cols and n * s.w[0].size * ho * wq * s.x.itemsize <= _KEPT_COLUMNS_MAX_BYTES:
         cols = _columns(s, pad_array(s.x, padding))
         _multiply(s, wmat, cols, wq, buffer, wide)
         return out, cols
@@ -879,9 +888,9 @@ def conv2d_forward(
     -------
     out : ndarray, shape (N, K, Ho, Wo)
     cache : ConvCache
-        Input, filters, the im2col columns (None for a layer that takes Winograd),
-        stride and padding; pass it to :func:`conv2d_backward` (or
-        :func:`conv2d_backward_naive`).
+        Input, filters, the im2col columns (None for a layer that takes Winograd, or
+        whose columns would take more than 16 MiB), stride and padding; pass it to
+        :func:`conv2d_backward` (or :func:`conv2d_backward_naive`).
     """
     s = _setup(x, w, b, stride, padding, mode, "conv2d_forward", ndims=(4,))
     out, cols = _forward_fast(s, keep_cols=True)
@@ -938,9 +947,10 @@ def conv2d_backward(
             f"conv2d_backward: input_grad must be True or False; got input_grad={show(input_grad)}"
         )
     x, w, cols, geometry = cache
-    if cols is None:  # the forward pass took Winograd: no columns kept
+    s = _Setup(x, w, None, geometry, 4)  # no bias: columns built again get no row of ones
+    if cols is None and _winograd_applies(s):  # the forward pass took Winograd
         return _backward_winograd(dout, cache, input_grad)
-    if cols.ndim == 2:  # the matrix of the whole convolution: a small image
+    if cols is not None and cols.ndim == 2:  # the matrix of the whole convolution
         return _backward_unrolled(dout, cache, _unrolled(x.shape, w.shape, geometry), input_grad)
     stride, padding, (ho, wo) = geometry.stride, geometry.padding, geometry.out_hw
     n, c, h, wd = x.shape
@@ -950,13 +960,18 @@ def conv2d_backward(
     flat = _flat_shift(stride, fh, fw)
     rows = c * fh * fw
     hq, wq = _phase_hw((hp, wp), stride)
+    length = (ho - 1) * wq + wo if flat else ho * wo  # positions per image in the columns
     if flat:
         # dout in the flat-shift layout (K, N, L) of the columns, 0 at the wrap-around
-        d = np.zeros((k, n, cols.shape[2]), dtype=dout.dtype)
+        d = np.zeros((k, n, length), dtype=dout.dtype)
         copy_rows(_flat_view(d, n, wq, (ho, wo)), dout)
-        dw = d.reshape(k, -1) @ cols.reshape(cols.shape[0], -1).T
     else:
         d = dout.reshape(n, k, ho * wo)
+    if cols is None:  # too large to keep: built again, a group of images at a time
+        dw = _rebuilt_weight_grad(s, d, wq)
+    elif flat:
+        dw = d.reshape(k, -1) @ cols.reshape(cols.shape[0], -1).T
+    else:
         dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)
     if dw.shape[1] > rows:
         # the forward pass's row of ones (the bias trick): its column of dw is db
@@ -968,10 +983,10 @@ def conv2d_backward(
         return None, dw, db
     wt = w.reshape(k, -1).T
     # dcols = W.T @ d, then col2im, a group of images at a time (see _CHUNK_BYTES)
-    parts = _chunks(n, cols[:, 0].nbytes if flat else cols[0].nbytes)
+    parts = _chunks(n, rows * length * dout.itemsize)
     if flat:
         # the gradient of the padded input, split by stride phase and flattened
-        (sh, sw), length = stride, cols.shape[2]
+        sh, sw = stride
         dflat = np.zeros((sh, sw, n, c, hq * wq), dtype=dout.dtype)
         for part in parts:
             dcols = np.matmul(wt, d[:, part].reshape(k, -1))
@@ -984,14 +999,34 @@ def conv2d_backward(
     return crop(dxp, padding, (h, wd)), dw, db
 
 
+def _rebuilt_weight_grad(s: _Setup, d: np.ndarray, wq: int) -> np.ndarray:
+    """dW as a (K, C*FH*FW) matrix, from columns built again a group of images at a time.
+
+    For a forward pass that kept no columns (Winograd, or a matrix too large to keep).
+    ``s`` has no bias, so the columns have no row of ones. ``d`` is dout in the layout of
+    the columns: (K, N, L) for flat-shift columns, (N, K, Ho*Wo) for 1x1 filters. The
+    groups reuse one padded buffer (:func:`_padded_groups`) and each adds its
+    d @ columns.T.
+    """
+    k = s.w.shape[0]
+    flat = _flat_shift(s.geometry.stride, *s.w.shape[2:])
+    dw = np.zeros((k, s.w[0].size), dtype=np.result_type(d, s.x))
+    for part, xp in _padded_groups(s, wq):
+        cols = _columns(s, xp)
+        if flat:
+            dw += d[:, part].reshape(k, -1) @ cols.reshape(cols.shape[0], -1).T
+        else:
+            dw += np.matmul(d[part], cols.transpose(0, 2, 1)).sum(axis=0)
+    return dw
+
+
 def _backward_winograd(
     dout: np.ndarray, cache: ConvCache, input_grad: bool
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """conv2d_backward for a layer whose forward pass took Winograd (see :func:`_winograd`).
 
-    dW needs the im2col columns, which the forward pass did not keep: they are built
-    again a group of images at a time, in one reused buffer, and each group adds
-    d @ columns.T into dW. dx is itself a 3x3 convolution with stride 1: the gradient
+    dW needs the im2col columns, which the forward pass did not keep: see
+    :func:`_rebuilt_weight_grad`. dx is itself a 3x3 convolution with stride 1: the gradient
     spread back through each window is the correlation of dout, padded by 2 - P, with
     the filters turned by a half-turn and their two channel axes swapped, (C, K, 3, 3).
     So it goes through :func:`_winograd` too, with K input channels and C filters.
@@ -1001,14 +1036,10 @@ def _backward_winograd(
     k = w.shape[0]
     (ho, wo), (top, bottom, left, right) = geometry.out_hw, geometry.padding
     wq = geometry.padded_hw[1]
-    s = _Setup(x, w, None, geometry, 4)
     # dout in the flat-shift layout (K, N, L) of the columns, 0 at the wrap-around
     d = np.zeros((k, n, (ho - 1) * wq + wo), dtype=dout.dtype)
     copy_rows(_flat_view(d, n, wq, (ho, wo)), dout)
-    dw = np.zeros((k, c * 9), dtype=np.result_type(dout, x))
-    for part, xp in _padded_groups(s, wq):
-        cols = _columns(s, xp)
-        dw += d[:, part].reshape(k, -1) @ cols.reshape(cols.shape[0], -1).T
+    dw = _rebuilt_weight_grad(_Setup(x, w, None, geometry, 4), d, wq)
     db = dout.sum(axis=(0, 2, 3))
     if not input_grad:
         return None, dw.reshape(w.shape), db

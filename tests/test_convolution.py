@@ -223,15 +223,8 @@ def test_fast_matches_naive_forward_and_backward(case):
     _, cache64 = conv2d_forward(
         x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), **options
     )
-    grads = conv2d_backward(dout, cache)
     expected = conv2d_backward_naive(dout.astype(np.float64), cache64)
-    for g_fast, g_naive in zip(grads, expected, strict=True):
-        assert g_fast.dtype == dtype
-        np.testing.assert_allclose(g_fast, g_naive, **tol)
-    none, dw, db = conv2d_backward(dout, cache, input_grad=False)
-    assert none is None
-    np.testing.assert_array_equal(dw, grads[1])
-    np.testing.assert_array_equal(db, grads[2])
+    _check_backward(dout, cache, expected, tol)
     # the same case through the other algorithms: small images are one dense product
     # with the unrolled filters (_unrolled), unless it does too much work; force each way
     for ratio in (0.0, np.inf):
@@ -252,6 +245,29 @@ def test_fast_matches_naive_forward_and_backward(case):
         np.testing.assert_allclose(wide, naive, **tol)
         for g_fast, g_naive in zip(conv2d_backward(dout, cache), expected, strict=True):
             np.testing.assert_allclose(g_fast, g_naive, **tol)
+    # columns too large to keep (_KEPT_COLUMNS_MAX_BYTES): the backward pass builds them
+    # again, one image per group here, and adds up dW group by group
+    with (
+        mock.patch.object(convolution, "_KEPT_COLUMNS_MAX_BYTES", 0),
+        mock.patch.object(convolution, "_UNROLLED_MAX_RATIO", 0.0),
+        mock.patch.object(convolution, "_CHUNK_BYTES", 1),
+    ):
+        rebuilt, cache = conv2d_forward(x, w, b, **options)
+        assert cache.cols is None
+        np.testing.assert_allclose(rebuilt, naive, **tol)
+        _check_backward(dout, cache, expected, tol)
+
+
+def _check_backward(dout, cache, expected, tol):
+    """conv2d_backward against the loop version's gradients; without dx, the same dW, db."""
+    grads = conv2d_backward(dout, cache)
+    for g_fast, g_naive in zip(grads, expected, strict=True):
+        assert g_fast.dtype == dout.dtype
+        np.testing.assert_allclose(g_fast, g_naive, **tol)
+    none, dw, db = conv2d_backward(dout, cache, input_grad=False)
+    assert none is None
+    np.testing.assert_array_equal(dw, grads[1])
+    np.testing.assert_array_equal(db, grads[2])
 
 
 @st.composite
