@@ -22,7 +22,7 @@ Two implementations with the same signature sit side by side:
     float64 (float16 would round too much): 2.25 times fewer multiplications than
     im2col, for transforms that are additions (:func:`_winograd`). The backward pass
     of such a layer computes dx the same way and builds the columns for dW again, a
-    group of images at a time (:func:`_backward_winograd`).
+    group of images at a time (:func:`_winograd_input_grad`, :func:`_rebuilt_weight_grad`).
 
   ``benchmarks/bench.py`` times them against PyTorch and against the bare matrix
   products.
@@ -550,7 +550,7 @@ def _winograd_applies(s: _Setup) -> bool:
         (fh, fw) == (3, 3)
         and s.geometry.stride == (1, 1)
         and s.x.dtype in (np.float32, np.float64)  # float16 would lose 3x the accuracy
-        and max(s.geometry.padding) <= 2  # so that dx is a convolution too (_backward_winograd)
+        and max(s.geometry.padding) <= 2  # so that dx is a convolution too (_winograd_input_grad)
         and min(c, k) >= _WINOGRAD_MIN_CHANNELS
         and ho * wo >= _WINOGRAD_MIN_OUTPUTS
     )
@@ -948,8 +948,6 @@ def conv2d_backward(
         )
     x, w, cols, geometry = cache
     s = _Setup(x, w, None, geometry, 4)  # no bias: columns built again get no row of ones
-    if cols is None and _winograd_applies(s):  # the forward pass took Winograd
-        return _backward_winograd(dout, cache, input_grad)
     if cols is not None and cols.ndim == 2:  # the matrix of the whole convolution
         return _backward_unrolled(dout, cache, _unrolled(x.shape, w.shape, geometry), input_grad)
     stride, padding, (ho, wo) = geometry.stride, geometry.padding, geometry.out_hw
@@ -981,6 +979,8 @@ def conv2d_backward(
     dw = dw[:, :rows].reshape(w.shape)
     if not input_grad:
         return None, dw, db
+    if cols is None and _winograd_applies(s):  # the forward pass took Winograd
+        return _winograd_input_grad(dout, cache), dw, db
     wt = w.reshape(k, -1).T
     # dcols = W.T @ d, then col2im, a group of images at a time (see _CHUNK_BYTES)
     parts = _chunks(n, rows * length * dout.itemsize)
@@ -1020,33 +1020,21 @@ def _rebuilt_weight_grad(s: _Setup, d: np.ndarray, wq: int) -> np.ndarray:
     return dw
 
 
-def _backward_winograd(
-    dout: np.ndarray, cache: ConvCache, input_grad: bool
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """conv2d_backward for a layer whose forward pass took Winograd (see :func:`_winograd`).
+def _winograd_input_grad(dout: np.ndarray, cache: ConvCache) -> np.ndarray:
+    """dx of a layer whose forward pass took Winograd (see :func:`_winograd`), by Winograd.
 
-    dW needs the im2col columns, which the forward pass did not keep: see
-    :func:`_rebuilt_weight_grad`. dx is itself a 3x3 convolution with stride 1: the gradient
-    spread back through each window is the correlation of dout, padded by 2 - P, with
-    the filters turned by a half-turn and their two channel axes swapped, (C, K, 3, 3).
-    So it goes through :func:`_winograd` too, with K input channels and C filters.
+    dx is itself a 3x3 convolution with stride 1: the gradient spread back through each
+    window is the correlation of dout, padded by 2 - P, with the filters turned by a
+    half-turn and their two channel axes swapped, (C, K, 3, 3). So it goes through
+    :func:`_winograd` too, with K input channels and C filters.
     """
     x, w, _, geometry = cache
-    n, c, h, wd = x.shape
-    k = w.shape[0]
-    (ho, wo), (top, bottom, left, right) = geometry.out_hw, geometry.padding
-    wq = geometry.padded_hw[1]
-    # dout in the flat-shift layout (K, N, L) of the columns, 0 at the wrap-around
-    d = np.zeros((k, n, (ho - 1) * wq + wo), dtype=dout.dtype)
-    copy_rows(_flat_view(d, n, wq, (ho, wo)), dout)
-    dw = _rebuilt_weight_grad(_Setup(x, w, None, geometry, 4), d, wq)
-    db = dout.sum(axis=(0, 2, 3))
-    if not input_grad:
-        return None, dw.reshape(w.shape), db
+    top, bottom, left, right = geometry.padding
     turned = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).astype(dout.dtype, copy=False)
-    back = Window((3, 3), (1, 1), (2 - top, 2 - bottom, 2 - left, 2 - right), (ho, wo), (h, wd))
-    dx = _winograd(_Setup(dout, turned, None, back, 4))
-    return dx, dw.reshape(w.shape), db
+    back = Window(
+        (3, 3), (1, 1), (2 - top, 2 - bottom, 2 - left, 2 - right), geometry.out_hw, x.shape[2:]
+    )
+    return _winograd(_Setup(dout, turned, None, back, 4))
 
 
 def conv2d_backward_naive(
