@@ -49,8 +49,8 @@ from cnnkit.convolution import (  # noqa: E402
     _UNROLLED_MAX_RATIO,
     _WIDE_POSITIONS,
     _WINOGRAD_GROUP_BYTES,
-    _WINOGRAD_MIN_CHANNELS,
-    _WINOGRAD_MIN_OUTPUTS,
+    _setup,
+    _winograd_applies,
     conv2d,
     conv2d_backward,
     conv2d_backward_naive,
@@ -241,15 +241,11 @@ def flat_geometry(key: str) -> tuple[int, int, int, int]:
 
 
 def winograd(key: str) -> bool:
-    """Whether conv2d takes Winograd's F(2x2, 3x3) on a shape (cnnkit's rule, restated)."""
-    (_, c, _, _), k, f, s, _ = SHAPES[key]
-    ho, wo, _, _ = flat_geometry(key)
-    return (
-        f == 3
-        and s == 1
-        and min(c, k) >= _WINOGRAD_MIN_CHANNELS
-        and ho * wo >= _WINOGRAD_MIN_OUTPUTS
-    )
+    """Whether conv2d takes Winograd's F(2x2, 3x3) on a shape, in float32 (cnnkit's rule,
+    asked of cnnkit on one image: the rule does not depend on the batch size)."""
+    (_, c, h, w), k, f, s, p = SHAPES[key]
+    x, wt = np.zeros((1, c, h, w), np.float32), np.zeros((k, c, f, f), np.float32)
+    return _winograd_applies(_setup(x, wt, None, s, p, "strict", "bench"))
 
 
 def winograd_geometry(key: str) -> tuple[int, int, int]:
