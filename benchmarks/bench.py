@@ -49,6 +49,8 @@ from cnnkit.convolution import (  # noqa: E402
     _UNROLLED_MAX_RATIO,
     _WIDE_POSITIONS,
     _WINOGRAD_GROUP_BYTES,
+    _columns,
+    _padded_groups,
     _setup,
     _winograd_applies,
     conv2d,
@@ -337,6 +339,25 @@ def blas_products(key: str, rng: np.random.Generator) -> Callable[[], object]:
     return lambda: wmat @ cols
 
 
+def column_building(
+    key: str, x: np.ndarray, w: np.ndarray, b: np.ndarray
+) -> Callable[[], object] | None:
+    """cnnkit's im2col alone on a shape: the column matrices that conv2d builds, in the
+    same groups of images, with the bias row, and no product. None for the shapes that
+    take no columns (Winograd, or one dense product with the unrolled filters)."""
+    if algorithm(key).startswith(("Winograd", "one dense")):
+        return None
+    _, _, _, s, p = SHAPES[key]
+    setup = _setup(x, w, b, s, p, "strict", "bench")
+    wq = flat_geometry(key)[2]
+
+    def build() -> None:
+        for _, xp in _padded_groups(setup, wq):
+            _columns(setup, xp)
+
+    return build
+
+
 def algorithm(key: str) -> str:
     """How cnnkit.convolution.conv2d computes a shape (its rules, restated for the table)."""
     (_, c, h, w), k, f, s, _ = SHAPES[key]
@@ -368,6 +389,8 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
             "x bound",
             "BLAS ms",
             "x BLAS",
+            "cols ms",
+            "floor",
             "torch ms",
             "ratio",
             "target",
@@ -382,6 +405,9 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
             "np": lambda x=x, w=w, b=b, s=s, p=p: conv2d(x, w, b, stride=s, padding=p),
             "blas": blas_products(key, rng),
         }
+        build = column_building(key, x, w, b)
+        if build is not None:
+            fns["cols"] = build
         if torch is not None:
             tx, tw, tb = torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)
 
@@ -415,6 +441,8 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
             f"{t['np'] / bound:.2f}x",
             ms(t["blas"]),
             f"{t['np'] / t['blas']:.2f}x",
+            ms(t["cols"]) if "cols" in t else "-",
+            f"{(t['cols'] + t['blas']) / bound:.2f}x" if "cols" in t else "-",
             "-" if theirs is None else ms(theirs),
             ratio(t["np"], theirs),
             target,
@@ -424,7 +452,7 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
         geomean = math.exp(statistics.fmean(math.log(r) for r in ratios))
         limit = f"<= {FORWARD_GEOMEAN:g}x"
         ok = geomean <= FORWARD_GEOMEAN
-        table.add("geometric mean", *[""] * 9, f"{geomean:.2f}x", limit, verdict(ok))
+        table.add("geometric mean", *[""] * 11, f"{geomean:.2f}x", limit, verdict(ok))
     for key in SHAPES:
         table.notes.append(f"{key}: {algorithm(key)}")
     table.notes.append(
@@ -444,6 +472,13 @@ def bench_forward(repeats: int, peak: float, bandwidth: float) -> None:
         "the output product, without the transforms). Where BLAS ms is above the time a "
         "target allows, no numpy im2col can meet it; PyTorch's oneDNN kernels convolve "
         "directly, with no column matrix"
+    )
+    table.notes.append(
+        "cols: cnnkit's im2col alone (the column matrices conv2d builds, in its groups of "
+        "images, without the products); floor = (cols + BLAS) / bound, the least "
+        f"cnnkit's im2col spends, over the bound. Where floor is above {BOUND_MAX:g}x, "
+        f"the {BOUND_MAX:g}x bound target is out of reach for im2col with this BLAS: "
+        "the columns and the products alone take longer"
     )
     table.show()
 

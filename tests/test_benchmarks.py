@@ -43,3 +43,12 @@ def test_bench_quick_prints_every_table():
     assert re.search(r"^1 epochs +\d+\.\d{3} ", out, re.MULTILINE), out
     assert "conv2d_forward (keeps none: > 16 MiB)" in out  # shape c's 33.5 MB
     assert "slowdown" in out
+    # the forward table shows what im2col's columns alone cost, beside the products
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("shape") and "cols ms" in line)
+    names = re.split(r" {2,}", header)
+    for key, expected in (("c (8,3,227,227)", r"\d+\.\d\d"), ("d (32,64,32,32)", "-")):
+        row = re.split(r" {2,}", next(line for line in lines if line.startswith(key)))
+        cells = dict(zip(names, row, strict=False))
+        assert re.fullmatch(expected, cells["cols ms"]), (key, cells)
+        assert re.fullmatch(expected + ("x" if expected != "-" else ""), cells["floor"]), cells
