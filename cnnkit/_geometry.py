@@ -48,11 +48,12 @@ def axis_size(n: int, f: int, s: int, p: int, mode: str, func: str, axis: str = 
     names the axis ("height", "width") in messages.
     """
     where = f" along the {axis}" if axis else ""
+    size = "H" if axis == "height" else "W"  # the book's name of the input size
     span = n - f + 2 * p
     if span < 0:
         raise ValueError(
-            f"{func}: the filter (F={f}) is larger than the padded input "
-            f"(n + 2P = {n + 2 * p}){where}; use a smaller filter or more padding"
+            f"{func}: the window (F={f}) is larger than the padded input "
+            f"({size} + 2P = {n + 2 * p}){where}; use a smaller window or more padding"
         )
     if mode == "floor" or span % s == 0:
         return span // s + 1
@@ -63,8 +64,8 @@ def axis_size(n: int, f: int, s: int, p: int, mode: str, func: str, axis: str = 
         return size
     value = span / s + 1
     raise ValueError(
-        f"{func}: (n - F + 2P)/S + 1 = ({n} - {f} + 2·{p})/{s} + 1 = {_fmt(value)} "
-        f"is not a whole number{where}, so the filter cannot tile the input evenly. "
+        f"{func}: ({size} - F + 2P)/S + 1 = ({n} - {f} + 2·{p})/{s} + 1 = {_fmt(value)} "
+        f"is not a whole number{where}, so the windows cannot tile the input evenly. "
         "Use another stride or padding, or pass mode='floor' (drop the last positions, "
         "as PyTorch and TensorFlow 'VALID' do) or mode='ceil' (add a partial last window, "
         "as Caffe's pooling does)."

@@ -262,7 +262,7 @@ def caffe_pool_output_size(
     if span < 0:
         raise ValueError(
             f"{func}: the window (F={f}) is larger than the padded input "
-            f"(n + 2P = {n + 2 * padding})"
+            f"(W + 2P = {n + 2 * padding})"
         )
     size = -(-span // stride) + 1
     if padding and (size - 1) * stride >= n + padding:

@@ -456,13 +456,13 @@ def test_error_messages(func):
         func(x, np.ones((2, 3, 2, 2)), padding="same")
     with pytest.raises(
         ValueError,
-        match=rf"^{name}: the filter \(F=7\) is larger than the padded input \(n \+ 2P = 6\) "
+        match=rf"^{name}: the window \(F=7\) is larger than the padded input \(W \+ 2P = 6\) "
         r"along the width",
     ):
         func(np.ones((1, 3, 9, 4)), np.ones((2, 3, 3, 7)), padding=1)
     with pytest.raises(
         ValueError,
-        match=r"\(n - F \+ 2P\)/S \+ 1 = \(5 - 3 \+ 2·0\)/3 \+ 1 = 1\.66667 is not a whole "
+        match=r"\(H - F \+ 2P\)/S \+ 1 = \(5 - 3 \+ 2·0\)/3 \+ 1 = 1\.66667 is not a whole "
         r"number along the height",
     ):
         func(x, w, stride=3)

@@ -20,7 +20,7 @@ def test_alexnet_conv1():
 def test_alexnet_224_rejected_and_floored():
     with pytest.raises(
         ValueError,
-        match=r"^conv2d_cost: \(n - F \+ 2P\)/S \+ 1 = \(224 - 11 \+ 2·0\)/4 \+ 1 = 54\.25 is "
+        match=r"^conv2d_cost: \(H - F \+ 2P\)/S \+ 1 = \(224 - 11 \+ 2·0\)/4 \+ 1 = 54\.25 is "
         r"not a whole number along the height",
     ):
         conv2d_cost((3, 224, 224), 96, 11, stride=4)
@@ -55,5 +55,5 @@ def test_errors():
         conv2d_cost((3, 6, 6), 4, 3, stride=0)
     with pytest.raises(ValueError, match=r"padding must be .*got padding=-1"):
         conv2d_cost((3, 6, 6), 4, 3, padding=-1)
-    with pytest.raises(ValueError, match=r"the filter \(F=7\) is larger than the padded input"):
+    with pytest.raises(ValueError, match=r"the window \(F=7\) is larger than the padded input"):
         conv2d_cost((3, 6, 6), 4, 7)

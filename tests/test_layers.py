@@ -335,7 +335,7 @@ def test_forward_errors_name_the_layer_and_the_rule():
 
 
 def test_errors_inside_a_layer_name_the_layer_not_the_function_it_calls():
-    with pytest.raises(ValueError, match=r"^Conv2D.forward: \(n - F \+ 2P\)/S \+ 1 = "):
+    with pytest.raises(ValueError, match=r"^Conv2D.forward: \(H - F \+ 2P\)/S \+ 1 = "):
         Conv2D(1, 2, 3, stride=2).forward(np.zeros((1, 1, 6, 6)))
     with pytest.raises(ValueError, match=r"^MaxPool2D.forward: x must have 4 dimensions"):
         MaxPool2D(2).forward(np.zeros((4, 4)))

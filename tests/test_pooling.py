@@ -236,7 +236,7 @@ def test_error_messages(kind):
             func(x, 0)
         with pytest.raises(ValueError, match=rf"^{name}: stride must be .*got stride=\(2, 0\)"):
             func(x, 2, stride=(2, 0))
-        with pytest.raises(ValueError, match=rf"^{name}: the filter \(F=5\) is larger than"):
+        with pytest.raises(ValueError, match=rf"^{name}: the window \(F=5\) is larger than"):
             func(x, 5)
         with pytest.raises(ValueError, match=r"= 2\.5 is not a whole number along the height"):
             func(np.ones((1, 1, 5, 4)), 2)

@@ -15,8 +15,8 @@ def test_formula_on_worked_examples():
 def test_strict_rejects_non_whole_output_showing_the_arithmetic():
     with pytest.raises(
         ValueError,
-        match=r"^output_size: \(n - F \+ 2P\)/S \+ 1 = \(10 - 3 \+ 2·0\)/2 \+ 1 = 4\.5 is not a "
-        r"whole number, so the filter cannot tile the input evenly\. .*mode='floor'.*"
+        match=r"^output_size: \(W - F \+ 2P\)/S \+ 1 = \(10 - 3 \+ 2·0\)/2 \+ 1 = 4\.5 is not a "
+        r"whole number, so the windows cannot tile the input evenly\. .*mode='floor'.*"
         r"mode='ceil'",
     ):
         output_size(10, 3, stride=2)
@@ -39,8 +39,8 @@ def test_floor_and_ceil():
 def test_filter_larger_than_padded_input():
     with pytest.raises(
         ValueError,
-        match=r"^output_size: the filter \(F=5\) is larger than the padded input "
-        r"\(n \+ 2P = 3\)",
+        match=r"^output_size: the window \(F=5\) is larger than the padded input "
+        r"\(W \+ 2P = 3\)",
     ):
         output_size(3, 5)
     assert output_size(3, 5, padding=1) == 1

@@ -530,6 +530,41 @@ def _first_difference(got: Any, expected: Any) -> str:
     )
 
 
+def _shape_advice(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """What a wrong shape suggests: swapped axes, a missing or extra axis, or sizes."""
+    if sorted(got) == sorted(expected):
+        return (
+            "The same sizes in another order: the axes are swapped (the book's layout is "
+            "channels first, then rows, then columns)."
+        )
+    if len(got) != len(expected):
+        return (
+            f"It has {len(got)} axes where {len(expected)} are expected: an axis is "
+            "missing or one too many (a batch axis, or the channels?)."
+        )
+    return "Check which size each axis should have, one axis at a time."
+
+
+def _type_hint(got: Any, expected: Any) -> str:
+    """A hint for the right whole number given as a float (8256.0) or as text ("8256");
+    empty when that is not what happened."""
+    if not isinstance(expected, (int, np.integer)) or isinstance(expected, (bool, np.bool_)):
+        return ""
+    if isinstance(got, (float, np.floating)) and float(got) == int(expected):
+        return (
+            f"The right number, but as a float ({_fmt(got)}): the answer is a count, a whole "
+            "number. Give it as an int, e.g. int(...) around your expression, or use // "
+            "instead of / where you divide."
+        )
+    if isinstance(got, str) and got.strip().replace("_", "").replace(",", "").isdigit():
+        if int(got.strip().replace("_", "").replace(",", "")) == int(expected):
+            return (
+                f"The right number, but as text ({got!r}, in quotes): give the number "
+                "itself, without the quotes."
+            )
+    return ""
+
+
 def _generic_hint(got: Any, expected: Any) -> str:
     if got is None:
         return (
@@ -542,9 +577,8 @@ def _generic_hint(got: Any, expected: Any) -> str:
         except (TypeError, ValueError):
             return "Your result is not an array of numbers: return a numpy array."
         if g.shape != expected.shape:
-            return (
-                f"Your result has shape {g.shape}, the expected one {expected.shape}. Count "
-                "the positions the window visits along each axis: ⌊(W − F + 2P)/S⌋ + 1."
+            return f"Your result has shape {g.shape}, the expected one {expected.shape}. " + (
+                _shape_advice(g.shape, expected.shape)
             )
         return "The shape is right, but some values differ." + _first_difference(g, expected)
     if _is_real_scalar(expected) and isinstance(expected, (int, np.integer)):
@@ -702,6 +736,8 @@ def _verdict(
         hint = mistake.hint
     elif outcome.error is not None:
         hint = _error_hint(outcome.error, signature)
+    elif _type_hint(outcome.value, expected):
+        hint = _type_hint(outcome.value, expected)
     elif recompute:
         hint = recompute
     else:

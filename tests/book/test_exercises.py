@@ -12,11 +12,13 @@ from cnnkit.book.exercises import (
     Case,
     CheckResult,
     Mistake,
+    check_answer,
     check_choice,
     check_function,
     check_shape,
     check_value,
     reset_tries,
+    same_integer,
 )
 
 
@@ -101,6 +103,30 @@ def test_a_miss_on_arrays_says_where_values_differ():
     assert result.mistake is None and "row 0, column 1" in result.hint
     wrong_shape = check_function(lambda x: x.T, lambda x: x, cases)
     assert "shape (3, 2)" in wrong_shape.hint
+
+
+def test_a_wrong_shape_gets_advice_that_fits_it():
+    cases = [Case((np.zeros((2, 3, 4)),), label="a 2×3×4 array")]
+    swapped = check_function(lambda x: x.transpose(0, 2, 1), lambda x: x, cases)
+    assert "swapped" in swapped.hint
+    flat = check_function(lambda x: x.reshape(6, 4), lambda x: x, cases)
+    assert "2 axes where 3 are expected" in flat.hint
+    sizes = check_function(lambda x: x[:, :2], lambda x: x, cases)
+    assert "each axis" in sizes.hint
+    # no convolution formula in a hint that may belong to any exercise
+    assert not any("2P" in r.hint for r in (swapped, flat, sizes))
+
+
+def test_the_right_count_as_a_float_or_as_text_is_named():
+    for given, words in ((8256.0, "as a float (8256.0)"), ("8256", "as text ('8256'")):
+        result = check_answer(given, 8256, [], Case(label="c"), "count", same_integer)
+        assert not result.passed and words in result.hint
+    # a float of another value is not called "the right number"
+    other = check_answer(8000.0, 8256, [], Case(label="c"), "count", same_integer)
+    assert "right number" not in other.hint
+    assert (
+        "right number" not in check_answer("82", 8256, [], Case(label="c"), "n", same_integer).hint
+    )
 
 
 def test_the_reader_cannot_corrupt_the_cases():
