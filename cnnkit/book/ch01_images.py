@@ -185,6 +185,21 @@ def pixel_explorer() -> Explorer:
 
 
 # --------------------------------------------------------------------------- exercises
+#: The generic shape mistakes, with an off-by-one hint for this chapter: the shared one
+#: quotes the output-size formula of a convolution, which comes in chapters 2 and 3.
+_SHAPE_MISTAKES = tuple(
+    Mistake(
+        m.name,
+        "One size is off by one: read each size again, from the number of images and "
+        "from the file's shape (H, W, C).",
+        test=m.test,
+    )
+    if m.name == "off by one"
+    else m
+    for m in SHAPE_MISTAKES
+)
+
+
 def check_batch_shape(
     answer: Any,
     n_images: int,
@@ -196,8 +211,9 @@ def check_batch_shape(
     """Check the shape of a batch of ``n_images`` images read as ``file_shape`` (H, W, C)
     and converted to the book's layout: (N, C, H, W).
 
-    Named mistakes: kept the file layout (N, H, W, C); left out the batch axis; and the
-    generic ones of :func:`cnnkit.book.exercises.check_shape`.
+    Named mistakes: kept the file layout (N, H, W, C); left out the batch axis; a batch of
+    one image (N = 1); and the generic ones of :func:`cnnkit.book.exercises.check_shape`
+    (their off-by-one hint reworded for this chapter, which has no convolution yet).
 
     Examples
     --------
@@ -222,11 +238,20 @@ def check_batch_shape(
             compute=lambda: (c, h, w_),
         ),
     ]
+    if n_images != 1:
+        mistakes.append(
+            Mistake(
+                "a batch of one",
+                "That is a batch of one image, like the photo's batch in this chapter. "
+                "The first axis counts the images in the batch: how many are there here?",
+                compute=lambda: (1, c, h, w_),
+            )
+        )
     case = Case(label=f"{n_images} images of file shape {tuple(file_shape)} (H, W, C)")
     return check_answer(
         answer,
         expected,
-        mistakes + list(SHAPE_MISTAKES),
+        mistakes + list(_SHAPE_MISTAKES),
         case,
         title,
         same_shape,

@@ -554,7 +554,67 @@ def _padded_top_left_only(x, w, stride=1, padding=0):
     return _floor_conv(pad(x, (padding, 0, padding, 0)), w, stride, 0)
 
 
-def _conv2d_mistakes() -> list[Mistake]:
+#: The hints of this chapter, which has not taught the stride S and the padding P yet:
+#: the window moves one pixel per step and stays inside the image.
+_FLIPPED_HINT_CH2 = (
+    "Flipped the kernel: you computed a true convolution (kernel rotated by 180°). "
+    "Deep-learning libraries, and this book, slide the kernel as it is "
+    "(cross-correlation): out[i, j] = Σ x[i + u, j + v] · w[u, v]."
+)
+_OFF_BY_ONE_LOOPS_CH2 = (
+    "Off by one in the output size: your output has one row or column too many or too "
+    "few. A window F_H rows high fits H − F_H + 1 times down the image, and one F_W "
+    "columns wide W − F_W + 1 times across (the + 1 counts the first position): check "
+    "your loop ranges, range(H − F_H + 1), not range(H − F_H)."
+)
+_SHAPE_MISTAKES_CH2 = tuple(
+    Mistake(
+        m.name,
+        "Off by one in a size: an F×F window fits H − F + 1 times down an image H rows "
+        "high, and W − F + 1 times across (the + 1 counts the first position).",
+        test=m.test,
+    )
+    if m.name == "off by one"
+    else m
+    for m in SHAPE_MISTAKES
+)
+
+
+def _conv2d_mistakes(knobs: bool = True) -> list[Mistake]:
+    """The named mistakes of :func:`check_conv2d`; ``knobs=False`` gives chapter 2's,
+    whose hints do not use the stride and the padding."""
+    if not knobs:
+        return [
+            Mistake(
+                "flipped the kernel",
+                _FLIPPED_HINT_CH2,
+                compute=lambda x, w: _floor_conv(x, _flip(w)),
+            ),
+            Mistake(
+                "swapped H and W",
+                "Swapped H and W: your output has the height and the width exchanged. "
+                "Rows (height, axis 0) come first, columns (width, axis 1) second, for "
+                "the input, the kernel (F_H, F_W) and the output.",
+                test=_swapped_axes,
+            ),
+            Mistake("off by one in the output size", _OFF_BY_ONE_LOOPS_CH2, test=_off_by_one_shape),
+            # The shared hints for these two errors speak of the stride and the padding.
+            Mistake(
+                "window and kernel of different shapes",
+                "Your code combined two arrays of different shapes: usually the window cut "
+                "out of the input does not have the kernel's shape. Check the slice "
+                "x[i : i + F_H, j : j + F_W] (height first, then width).",
+                test=lambda got, expected, case: (
+                    isinstance(got, ValueError) and "broadcast" in str(got)
+                ),
+            ),
+            Mistake(
+                "an index past the edge",
+                "An index ran past the edge of an array: check the ranges of your loops "
+                "(how many times the window fits down and across the image).",
+                test=lambda got, expected, case: isinstance(got, IndexError),
+            ),
+        ]
     return [
         Mistake(
             "flipped the kernel",
@@ -691,7 +751,7 @@ def check_conv2d(
         fn,
         lambda x, w, stride=1, padding=0: conv2d(x, w, stride=stride, padding=padding),
         cases,
-        _conv2d_mistakes(),
+        _conv2d_mistakes(knobs),
         title=title,
         signature="fn(x, w, stride=s, padding=p)" if knobs else "fn(x, w)",
         reveal=reveal,
@@ -771,11 +831,15 @@ def check_feature_map_value(
         return conv2d(x, kw["w"], kw["b"], stride=kw["stride"], padding=kw["padding"], mode="floor")
 
     expected = _at(conv2d(x, w, b, stride=stride, padding=padding), position)
+    # With stride 1 and no padding (chapter 2's questions), the hints and the case do
+    # not mention the stride and the padding, which chapter 3 teaches.
+    plain = stride == 1 and padding == 0
     mistakes = [
         Mistake(
             "flipped the kernel",
-            FLIPPED_HINT + " Multiply each input value by the kernel value at the same "
-            "place in the window.",
+            (_FLIPPED_HINT_CH2 if plain else FLIPPED_HINT)
+            + " Multiply each input value by the kernel value at the same place in the "
+            "window.",
             compute=lambda: _at(fmap(w=_flip(w)), position),
         ),
         Mistake(
@@ -810,14 +874,20 @@ def check_feature_map_value(
             )
         )
     names = "(filter, row, column)" if lead else "(row, column)"
+    knobs = "" if plain else f", stride={stride}, padding={padding}"
     case = Case(
-        label=f"position {position} {names}, stride={stride}, padding={padding}",
+        label=f"position {position} {names}{knobs}",
         inputs={"x": x, "w": w} if b is None else {"x": x, "w": w, "b": b},
     )
+    corner = (
+        "at the same row and column of the input"
+        if plain
+        else "at input row row·S, column col·S of the padded input"
+    )
     recompute = (
-        "Cut out the window under that output cell (its top-left corner is at input row "
-        "row·S, column col·S), multiply it cell by cell with the kernel, and add all the "
-        "products. Write the products down; one sign is easy to lose."
+        f"Cut out the window under that output cell (its top-left corner is {corner}), "
+        "multiply it cell by cell with the kernel, and add all the products. Write the "
+        "products down; one sign is easy to lose."
     )
     return check_answer(value, expected, mistakes, case, title, recompute=recompute, reveal=reveal)
 
@@ -839,7 +909,8 @@ def check_layer_shape(
 
     Named mistakes: depth = input channels; channels last; forgot that the window must
     fit (H, W kept); an axis for the channels (K, C, H_out, W_out); one map per channel
-    (K·C maps); and the generic ones of :func:`cnnkit.book.exercises.check_shape`.
+    (K·C maps); and the generic ones of :func:`cnnkit.book.exercises.check_shape`, with an
+    off-by-one hint that uses H − F + 1 (this chapter has no stride or padding yet).
 
     Examples
     --------
@@ -865,8 +936,8 @@ def check_layer_shape(
         ),
         Mistake(
             "the window must fit",
-            "An F×F window does not fit H times down the image: without padding it fits "
-            "H − F + 1 times (and W − F + 1 times across).",
+            "An F×F window does not fit H times down the image: it must lie inside the "
+            "image, so it fits H − F + 1 times (and W − F + 1 times across).",
             compute=lambda: (k, h, w_),
         ),
         Mistake(
@@ -880,11 +951,11 @@ def check_layer_shape(
             compute=lambda: (k * c, rows, cols),
         ),
     ]
-    case = Case(label=f"in_shape={(c, h, w_)}, {k} filters of size {f}×{f}, stride 1, no padding")
+    case = Case(label=f"in_shape={(c, h, w_)}, {k} filters of size {f}×{f}, one pixel per step")
     return check_answer(
         answer,
         (k, rows, cols),
-        mistakes + list(SHAPE_MISTAKES),
+        mistakes + list(_SHAPE_MISTAKES_CH2),
         case,
         title,
         same_shape,
@@ -1085,8 +1156,9 @@ def check_one_map_per_filter(answer: Any, *, reveal: bool = False) -> CheckResul
 # Scale: what doubling C and K does to the work
 # ---------------------------------------------------------------------------------------
 def check_scale_macs(answer: Any, *, reveal: bool = False) -> CheckResult:
-    """Scale: a layer of K = 8 filters of 3×3 over a (3, 227, 227) input, stride 1, no
-    padding; double both K and C. How many times more multiply-adds?
+    """Scale: a layer of K = 8 filters of 3×3 over a (3, 227, 227) input (one pixel per
+    step, every window inside the image); double both K and C. How many times more
+    multiply-adds?
 
     The reference is the ratio of two :func:`cnnkit.cost.conv2d_cost` counts. Named
     mistakes: doubled only one of C and K (2); thought the map grows too (8); thought
@@ -1104,14 +1176,15 @@ def check_scale_macs(answer: Any, *, reveal: bool = False) -> CheckResult:
     mistakes = [
         Mistake(
             "doubled only one factor",
-            "Both C and K are factors of the work, H_out·W_out·F·F·C per filter times K: "
+            "Both C and K are factors of the work, (H − F + 1)(W − F + 1)·F·F·C per filter "
+            "times K: "
             "doubling each multiplies the work twice.",
             compute=lambda: 2,
         ),
         Mistake(
             "the map does not grow",
-            "The feature maps keep their size: H_out and W_out depend on H, W and F, not "
-            "on C or K. Only two factors of the product double.",
+            "The feature maps keep their size: H − F + 1 and W − F + 1 depend on H, W and "
+            "F, not on C or K. Only two factors of the product double.",
             compute=lambda: 8,
         ),
         Mistake(
@@ -1121,10 +1194,10 @@ def check_scale_macs(answer: Any, *, reveal: bool = False) -> CheckResult:
             compute=lambda: 1,
         ),
     ]
-    case = Case(label="K = 8 → 16 and C = 3 → 6, F = 3, input 227×227, stride 1")
+    case = Case(label="K = 8 → 16 and C = 3 → 6, F = 3, input 227×227")
     recompute = (
-        "Write the work as a product, H_out·W_out·F·F·C·K, and ask of each factor "
-        "whether it changes."
+        "Write the work as a product, (H − F + 1)(W − F + 1)·F·F·C·K, and ask of each "
+        "factor whether it changes."
     )
     return check_answer(
         answer,

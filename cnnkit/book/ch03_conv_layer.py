@@ -571,8 +571,9 @@ def conv_layer_explorer() -> Explorer:
 
 #: The settings of the web book's form: small inputs, where every window can be seen,
 #: fitting and non-fitting strides, and enough filters and channels to see the cost grow.
+#: W = 4 with F = 5 is a filter larger than the input (no window fits until P = 1).
 WEB_GRID = {
-    "input_size": [5, 6, 7, 8, 9, 10],
+    "input_size": [4, 5, 6, 7, 8, 9, 10],
     "kernel_size": [1, 2, 3, 5],
     "stride": [1, 2, 3],
     "padding": [0, 1, 2],
@@ -582,54 +583,55 @@ WEB_GRID = {
 
 # --------------------------------------------------------------------------- exercises
 def _size_case(n: int, f: int, stride: int, padding: int) -> Case:
-    return Case((n, f, stride, padding), label=f"n={n}, f={f}, stride={stride}, padding={padding}")
+    return Case((n, f, stride, padding), label=f"W={n}, F={f}, S={stride}, P={padding}")
 
 
 def _floor_size(n: int, f: int, stride: int, padding: int) -> int:
     return output_size(n, f, stride=stride, padding=padding, mode="floor")
 
 
+# Each compute is called like _floor_size: (W, F, S, P).
 _OUTPUT_SIZE_MISTAKES = (
     Mistake(
         "forgot the stride",
-        "Forgot the stride: that is the size for stride 1. The window jumps s pixels per "
-        "step, so divide (n − f + 2p) by s before adding 1.",
+        "Forgot the stride: that is the size for stride 1. The window jumps S pixels per "
+        "step, so divide (W − F + 2P) by S before adding 1.",
         compute=lambda n, f, s, p: _floor_size(n, f, 1, p),
     ),
     Mistake(
         "forgot the padding",
-        "Forgot the padding: that is the size of the unpadded input. Zero padding adds p "
-        "pixels on each side, so the filter slides over n + 2p pixels.",
+        "Forgot the padding: that is the size of the unpadded input. Zero padding adds P "
+        "pixels on each side, so the filter slides over W + 2P pixels.",
         compute=lambda n, f, s, p: _floor_size(n, f, s, 0),
     ),
     Mistake(
         "counted the padding once",
-        "Counted the padding once: p pixels are added on both sides, so the padded input "
-        "is n + 2p wide, not n + p.",
+        "Counted the padding once: P pixels are added on both sides, so the padded input "
+        "is W + 2P wide, not W + P.",
         # One-sided padding of p is the same as an input p pixels wider, unpadded.
         compute=lambda n, f, s, p: _floor_size(n + p, f, s, 0),
     ),
     Mistake(
         "off by one (missing + 1)",
-        "Off by one: (n − f + 2p)/s counts the steps the window takes; the number of "
+        "Off by one: (W − F + 2P)/S counts the steps the window takes; the number of "
         "positions is one more (the first position comes before any step). Add 1.",
         compute=lambda n, f, s, p: _floor_size(n, f, s, p) - 1,
     ),
     Mistake(
         "off by one (one too many)",
-        "Off by one, one too many: the number of positions is ⌊(n − f + 2p)/s⌋ + 1; "
-        "check that you add 1 only once and subtract the filter size f.",
+        "Off by one, one too many: the number of positions is ⌊(W − F + 2P)/S⌋ + 1; "
+        "check that you add 1 only once and subtract the filter size F.",
         compute=lambda n, f, s, p: _floor_size(n, f, s, p) + 1,
     ),
     Mistake(
         "rounded up instead of down",
         "Rounded up instead of down: a window that would stick out past the (padded) edge "
-        "is never used, so round (n − f + 2p)/s down, with //.",
+        "is never used, so round (W − F + 2P)/S down, with //.",
         compute=lambda n, f, s, p: output_size(n, f, stride=s, padding=p, mode="ceil"),
     ),
     Mistake(
         "did not round down",
-        "Did not round down: (n − f + 2p)/s is not always a whole number (the window may "
+        "Did not round down: (W − F + 2P)/S is not always a whole number (the window may "
         "not fit a last time). Use // (floor division) so you count whole positions only.",
         # The mistake itself: true division, no floor.
         compute=lambda n, f, s, p: (n - f + 2 * p) / s + 1,
@@ -649,20 +651,21 @@ def check_output_size(
     title: str = "output size",
     reveal: bool = False,
 ) -> CheckResult:
-    """Check a reader's ``fn(n, f, stride, padding) -> int``: positions along one axis.
+    """Check a reader's ``fn(input_size, kernel_size, stride, padding) -> int``: the
+    positions of an F-wide window along an axis of size W, with stride S and padding P.
 
-    The expected answer is ⌊(n − f + 2p)/s⌋ + 1 (floor convention, as PyTorch), from
+    The expected answer is ⌊(W − F + 2P)/S⌋ + 1 (floor convention, as PyTorch), from
     :func:`cnnkit.shapes.output_size` with ``mode="floor"``. The cases include strides
-    that do not divide n − f + 2p, so rounding matters.
+    that do not divide W − F + 2P, so rounding matters.
 
     Named mistakes: forgot the stride; forgot the padding; counted the padding once
-    (n + p); off by one (missing + 1, or one too many); rounded up instead of down; did
+    (W + P); off by one (missing + 1, or one too many); rounded up instead of down; did
     not round down (true division); returned a float.
 
     Parameters
     ----------
     fn : callable or None
-        Called positionally as ``fn(n, f, stride, padding)``.
+        Called positionally as ``fn(W, F, S, P)``, whatever its parameters are named.
     title : str
         Shown in the result.
     reveal : bool
@@ -674,13 +677,15 @@ def check_output_size(
 
     Examples
     --------
-    >>> check_output_size(lambda n, f, stride, padding: (n - f + 2 * padding) // stride + 1)
+    >>> def size(input_size, kernel_size, stride, padding):
+    ...     return (input_size - kernel_size + 2 * padding) // stride + 1
+    >>> check_output_size(size)
     ✓ Correct: output size (all 8 cases pass)
-    >>> check_output_size(lambda n, f, stride, padding: (n - f + 2 * padding) // stride)
+    >>> check_output_size(lambda w, f, s, p: (w - f + 2 * p) // s)
     ✗ Not yet: output size (0 of 8 cases pass)
-      Case:     n=5, f=3, stride=1, padding=0
+      Case:     W=5, F=3, S=1, P=0
       Got:      2
-      Hint:     Off by one: (n − f + 2p)/s counts the steps the window takes; the number of
+      Hint:     Off by one: (W − F + 2P)/S counts the steps the window takes; the number of
                 positions is one more (the first position comes before any step). Add 1.
       Try 1 of 3: after three wrong tries the answer is shown here. To see it now, add
       reveal=True to the check and run the cell again.
@@ -702,7 +707,7 @@ def check_output_size(
         _OUTPUT_SIZE_MISTAKES,
         title=title,
         compare=same_integer,
-        signature="fn(n, f, stride, padding)",
+        signature="fn(input_size, kernel_size, stride, padding)",
         reveal=reveal,
     )
 
@@ -868,6 +873,35 @@ def check_param_count(
     )
 
 
+def _square_macs(in_shape, k, f, s=1, p=0, *, side: int = 1):
+    """Multiply-adds with one output size used twice, as if the input were square
+    (``side`` 1: H_out·H_out, 2: W_out·W_out); not applicable to a square input."""
+    if in_shape[1] == in_shape[2]:
+        raise ValueError("a square input: this mistake does not apply")
+    square = (in_shape[0], in_shape[side], in_shape[side])
+    return conv_macs(square, k, f, s, p)
+
+
+#: Mistakes of a multiply-add count that only a function meets (its cases are not all
+#: square); the shared MACS_MISTAKES follow them.
+_SQUARE_MACS_MISTAKES = (
+    Mistake(
+        "assumed a square input",
+        "Your count is right for a square input and wrong for one that is not: you used "
+        "the same output size twice. Compute H_out from H and W_out from W (in_shape is "
+        "(C, H, W)), and multiply the two.",
+        compute=lambda shape, k, f, s=1, p=0: _square_macs(shape, k, f, s, p, side=1),
+    ),
+    Mistake(
+        "assumed a square input",
+        "Your count is right for a square input and wrong for one that is not: you used "
+        "the same output size twice. Compute H_out from H and W_out from W (in_shape is "
+        "(C, H, W)), and multiply the two.",
+        compute=lambda shape, k, f, s=1, p=0: _square_macs(shape, k, f, s, p, side=2),
+    ),
+)
+
+
 def check_macs(
     fn: Callable[..., int] | None, *, title: str = "multiply-adds", reveal: bool = False
 ) -> CheckResult:
@@ -880,7 +914,8 @@ def check_macs(
     channels; forgot the number of filters; forgot the stride; forgot the padding;
     divided by the stride instead of its square (H·W/S); used the input size instead of
     the output size; used F instead of F·F; counted positions, not multiply-adds;
-    returned a float.
+    returned a float. And one of this check: assumed a square input (H_out·H_out or
+    W_out·W_out), which the non-square case (2, 9, 7) catches.
 
     Examples
     --------
@@ -903,7 +938,7 @@ def check_macs(
         fn,
         conv_macs,
         cases,
-        MACS_MISTAKES,
+        _SQUARE_MACS_MISTAKES + MACS_MISTAKES,
         title=title,
         compare=same_integer,
         signature="fn(in_shape, out_channels, kernel_size, stride, padding)",
@@ -1205,8 +1240,10 @@ def check_layer_design(answer: Any, *, reveal: bool = False) -> CheckResult:
     16×16 output, every window fitting exactly (cnnkit's strict mode).
 
     The check computes the output size of the reader's setting. Named mistakes: not a
-    pair of whole numbers; a setting that does not fit; stride 1 (the output stays
-    about as large as the input); an output one too large or too small.
+    pair of whole numbers; stride 1 (the output stays about as large as the input); a
+    setting that does not fit; a valid setting of another output size, as "wrong
+    padding" when some padding gives the size with the reader's stride, else as "no
+    padding fits this stride"; the hint works out the size the setting gives.
 
     Examples
     --------
@@ -1245,17 +1282,35 @@ def check_layer_design(answer: Any, *, reveal: bool = False) -> CheckResult:
             "fit. Choose P so that S divides W − F + 2P.",
             test=lambda got, expected, case: pair_of_ints(got) and _design_output(got) is None,
         ),
-        Mistake(
-            "off by one",
-            "Your setting gives an output one too large or too small: remember the + 1 "
-            "of the formula (the first window counts).",
-            test=lambda got, expected, case: (
-                pair_of_ints(got)
-                and _design_output(got) is not None
-                and abs(_design_output(got) - want) == 1
-            ),
-        ),
     ]
+    size = _design_output(answer) if pair_of_ints(answer) else None
+    if size is not None and size != want:
+        # What the reader's setting gives, worked out; then whether some padding would
+        # give the wanted size with the reader's stride (the hint says which knob to turn).
+        s, p = (int(v) for v in answer)
+        worked = f"(W − F + 2P)/S + 1 = ({n} − {f} + 2·{p})/{s} + 1 = {size}"
+        side = "too large" if size > want else "too small"
+        plus_one = (
+            " You did add the + 1: it is the padding that is off." if abs(size - want) == 1 else ""
+        )
+        if any(_design_output((s, q)) == want for q in range(n + f)):
+            mistakes.append(
+                Mistake(
+                    "wrong padding",
+                    f"Your setting gives {worked}, {side}.{plus_one} Keep your stride "
+                    f"and change P: what must W − F + 2P be for the output to be {want}?",
+                    test=lambda got, expected, case: True,
+                )
+            )
+        else:
+            mistakes.append(
+                Mistake(
+                    "no padding fits this stride",
+                    f"Your setting gives {worked}, {side}, and with stride {s} no padding "
+                    f"gives exactly {want}: try another stride.",
+                    test=lambda got, expected, case: True,
+                )
+            )
     case = Case(label=f"a {f}×{f} filter on a {n}×{n} input, output {want}×{want} wanted")
     recompute = "Put your S and P into ⌊(W − F + 2P)/S⌋ + 1 and compare with 16."
     return check_answer(

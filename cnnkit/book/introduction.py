@@ -184,11 +184,18 @@ def check_halves(answer: Any, *, reveal: bool = False) -> CheckResult:
     """Exercise 3: the half of a CNN ("features" or "classification") that each of a
     convolution, a pooling layer, a fully connected layer and the softmax belongs to.
 
+    A tuple counts as a list, and the words are read without case or surrounding spaces
+    ("Features" is "features").
+
     Examples
     --------
     >>> check_halves(HALVES)
     ✓ Correct: the two halves
+    >>> check_halves(("Features", "features ", "classification", "CLASSIFICATION"))
+    ✓ Correct: the two halves
     """
+    if isinstance(answer, (list, tuple)) and all(isinstance(v, str) for v in answer):
+        answer = [v.strip().lower() for v in answer]
     return check_value(
         answer,
         HALVES,
@@ -278,8 +285,9 @@ def check_dense_vs_conv(answer: Any, side: int = 64, *, reveal: bool = False) ->
     units as the convolution outputs: ``(conv_weights, dense_weights)``.
 
     Named mistakes: scaled the convolution's weights with the image (they depend only on
-    K, C and F); kept LeNet's 28×28 output for the dense layer; left out the three
-    colour channels of the input; counted the biases.
+    K, C and F); kept the dense count of the 32×32 image; kept LeNet's 28×28 output for
+    the dense layer; left out the three colour channels of the input; counted the
+    biases.
 
     Examples
     --------
@@ -311,10 +319,17 @@ def check_dense_vs_conv(answer: Any, side: int = 64, *, reveal: bool = False) ->
             ),
         ),
         Mistake(
+            "kept the 32×32 count",
+            "That is the dense layer of the 32×32 image above. On the larger image both "
+            "factors of its count change: the values in the image, and the units (as many "
+            "as the values the convolution now outputs). Work out both again.",
+            test=element_is(1, dense_weights((3, 32, 32), lenet.output_shape)),
+        ),
+        Mistake(
             "kept the 28×28 output",
             "On a larger image the convolution's output is larger too: work out its "
-            "height and width again (5×5 filters, stride 1, no padding), then count "
-            "the dense layer's units from it.",
+            "height and width again (how many times a 5×5 window fits down and across "
+            "the image), then count the dense layer's units from it.",
             test=element_is(1, dense_weights(in_shape, lenet.output_shape)),
         ),
         Mistake(

@@ -174,3 +174,17 @@ def test_the_dtype_question_is_listed_in_the_notebook():
     for letter, expression in ch1.DTYPE_EXPRESSIONS.items():
         shown = " ".join(expression.replace("*", "").split())  # as notebook_text has it
         assert f"({letter}) {shown}" in text
+
+
+def test_check_batch_shape_names_a_batch_of_one_and_quotes_no_formula():
+    file_shape = (427, 640, 3)
+    assert ch1.check_batch_shape((2, 3, 427, 640), n_images=2, file_shape=file_shape)
+    one = ch1.check_batch_shape((1, 3, 427, 640), n_images=2, file_shape=file_shape)
+    assert_named(one, "a batch of one", "how many")
+    assert_held_back(one)
+    # chapter 1 has no convolution yet: its off-by-one hint quotes no stride or padding
+    off = ch1.check_batch_shape((2, 3, 428, 640), n_images=2, file_shape=file_shape)
+    assert_named(off, "off by one", "file's shape")
+    assert "2P" not in off.hint and "/S" not in off.hint
+    # with one image in the batch, N = 1 is the right answer, not a mistake
+    assert ch1.check_batch_shape((1, 3, 427, 640), n_images=1, file_shape=file_shape)

@@ -568,3 +568,66 @@ def test_bar_filter_is_judged_on_every_binary_window():
         "a weight outside the bar is not negative"
     )
     assert ch2.check_bar_filter([[1, 2]]).mistake == "not a 3×3 filter"
+
+
+def _no_stride_or_padding(text: str) -> bool:
+    """Chapter 2's words: no stride S, no padding P, no output-size formula with them."""
+    return not re.search(r"stride|padding|2P|·S|/S\b|H_out", text)
+
+
+def test_chapter_2_checks_speak_without_stride_and_padding():
+    image, w = example_image(), np.asarray(PRESETS["sobel_y"])
+    flipped = check_feature_map_value(int(conv2d(image, w[::-1, ::-1])[1, 2]), image, w, (1, 2))
+    assert_named(flipped, "flipped the kernel", "x[i + u, j + v]")
+    assert _no_stride_or_padding(flipped.hint) and _no_stride_or_padding(flipped.case)
+    unexplained = check_feature_map_value(12345, image, w, (1, 2))
+    assert unexplained.mistake is None and "same row and column" in unexplained.hint
+    assert _no_stride_or_padding(unexplained.hint) and _no_stride_or_padding(unexplained.case)
+    # with the knobs (chapter 3's questions) the hints keep them
+    knobs = check_feature_map_value(12345, image, w, (1, 0), stride=2, padding=1)
+    assert "col·S" in knobs.hint and "stride=2" in knobs.case
+
+    shape = ch2.check_layer_shape(
+        (5, 424, 637), in_shape=(3, 427, 640), out_channels=5, kernel_size=3
+    )
+    assert_named(shape, "off by one", "H − F + 1")
+    assert _no_stride_or_padding(shape.hint) and _no_stride_or_padding(shape.case)
+    assert ch2.check_layer_shape(
+        (5, 425, 638), in_shape=(3, 427, 640), out_channels=5, kernel_size=3
+    )
+    scale = ch2.check_scale_macs(2)
+    assert _no_stride_or_padding(scale.hint) and _no_stride_or_padding(scale.case)
+
+
+def test_conv2d_without_knobs_names_its_mistakes_in_chapter_2_words():
+    def loops(x, w, extra=1):
+        fh, fw = w.shape
+        rows, cols = x.shape[0] - fh + extra, x.shape[1] - fw + extra
+        return np.array(
+            [[np.sum(x[i : i + fh, j : j + fw] * w) for j in range(cols)] for i in range(rows)]
+        )
+
+    def square_window(x, w):
+        f = w.shape[0]
+        rows, cols = x.shape[0] - f + 1, x.shape[1] - f + 1
+        return np.array(
+            [[np.sum(x[i : i + f, j : j + f] * w) for j in range(cols)] for i in range(rows)]
+        )
+
+    def past_the_edge(x, w):
+        out = loops(x, w)
+        return out + x[len(x)]  # an index one past the last row
+
+    assert check_conv2d(loops, knobs=False).passed
+    results = {
+        "off by one in the output size": check_conv2d(lambda x, w: loops(x, w, 0), knobs=False),
+        "flipped the kernel": check_conv2d(lambda x, w: loops(x, w[::-1, ::-1]), knobs=False),
+        "window and kernel of different shapes": check_conv2d(square_window, knobs=False),
+        "an index past the edge": check_conv2d(past_the_edge, knobs=False),
+    }
+    for name, result in results.items():
+        assert result.mistake == name, (name, result.mistake, result.hint)
+        assert _no_stride_or_padding(result.hint), result.hint
+        assert _no_stride_or_padding(result.case), result.case
+    assert "range(H − F_H + 1)" in results["off by one in the output size"].hint
+    assert "x[i : i + F_H, j : j + F_W]" in results["window and kernel of different shapes"].hint

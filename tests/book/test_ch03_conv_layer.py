@@ -260,7 +260,7 @@ def size_right(n, f, stride, padding):
 SIZE_MISTAKES = {
     "forgot the stride": (lambda n, f, s, p: n - f + 2 * p + 1, "stride"),
     "forgot the padding": (lambda n, f, s, p: (n - f) // s + 1, "padding"),
-    "counted the padding once": (lambda n, f, s, p: (n - f + p) // s + 1, "n + 2p"),
+    "counted the padding once": (lambda n, f, s, p: (n - f + p) // s + 1, "W + 2P"),
     "off by one (missing + 1)": (lambda n, f, s, p: (n - f + 2 * p) // s, "add 1"),
     "off by one (one too many)": (lambda n, f, s, p: (n - f + 2 * p) // s + 2, "one too many"),
     "rounded up instead of down": (lambda n, f, s, p: -(-(n - f + 2 * p) // s) + 1, "round"),
@@ -288,7 +288,7 @@ def test_output_size_miss_shows_a_case_where_the_value_differs():
     result = check_output_size(SIZE_MISTAKES["did not round down"][0])
     # the first cases are whole numbers (4.0 for 4); the shown case has a fractional size
     assert result.got != int(result.got)
-    assert "stride=2" in result.case
+    assert "S=2" in result.case
 
 
 def test_output_size_exception_is_reported_not_raised():
@@ -304,7 +304,15 @@ def test_output_size_exception_is_reported_not_raised():
 def test_output_size_wrong_signature_gets_a_signature_hint():
     result = check_output_size(lambda n, f: n - f + 1)
     assert "TypeError" in result.got
-    assert "fn(n, f, stride, padding)" in result.hint
+    assert "fn(input_size, kernel_size, stride, padding)" in result.hint
+
+
+def test_output_size_hints_use_the_books_notation():
+    # W, F, S, P as in the text, not the lower-case n, f, s, p of a Python function
+    for name, (wrong, _) in SIZE_MISTAKES.items():
+        result = check_output_size(wrong)
+        assert not re.search(r"\b[nfsp]\b", result.hint), (name, result.hint)
+        assert re.fullmatch(r"W=\d+, F=\d+, S=\d+, P=\d+", result.case), result.case
 
 
 def test_output_size_placeholders_are_not_attempted():
@@ -374,6 +382,18 @@ def test_macs_function_and_count():
         assert_named(check_macs(fn), name, word)
 
 
+def test_macs_names_a_count_that_assumes_a_square_input():
+    def square(shape, k, f, s, p, side=1):
+        c, h, w = shape
+        out = output_size(shape[side], f, stride=s, padding=p, mode="floor")
+        return out * out * f * f * c * k
+
+    for side in (1, 2):  # H_out twice, or W_out twice
+        result = check_macs(lambda *a, side=side: square(*a, side=side))
+        assert_named(result, "assumed a square input", "H_out from H")
+        assert "(2, 9, 7)" in result.case  # the one case that is not square
+
+
 def test_conv_output_shape():
     assert check_conv_output_shape((4, 4, 4), (3, 6, 6), 4, 3).passed
     alexnet = {"in_shape": (3, 227, 227), "out_channels": 96, "kernel_size": 11, "stride": 4}
@@ -422,7 +442,18 @@ def test_scale_layer_names_each_mistake():
 def test_layer_design_runs_the_readers_setting():
     assert ch3.check_layer_design((2, 1)).passed
     assert ch3.check_layer_design((1, 1)).mistake == "stride 1 keeps the size"
-    assert ch3.check_layer_design((2, 2)).mistake == "off by one"
+    too_large = ch3.check_layer_design((2, 2))
+    assert_named(too_large, "wrong padding", "change P")
+    # the hint works out what the setting gives; it does not blame the + 1
+    assert "(31 − 3 + 2·2)/2 + 1 = 17, too large" in too_large.hint
+    assert "You did add the + 1" in too_large.hint
+    assert_held_back(too_large)
+    too_small = ch3.check_layer_design((2, 0))
+    assert_named(too_small, "wrong padding", "change P")
+    assert "= 15, too small" in too_small.hint
+    far = ch3.check_layer_design((3, 1))  # valid, but no padding gives 16 with stride 3
+    assert_named(far, "no padding fits this stride", "another stride")
+    assert "= 11, too small" in far.hint
     assert ch3.check_layer_design((2, 1.5)).mistake == "not a pair of whole numbers"
     assert ch3.check_layer_design((4, 1)).mistake == "the windows do not fit"
 
@@ -431,3 +462,12 @@ def test_volume_figure_labels_the_three_volumes():
     fig = ch3.show_conv_volume((3, 11, 11), 4, 3)
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
     assert "3×11×11" in texts and "4×9×9" in texts and "K = 4 filters" in texts
+
+
+def test_the_web_form_can_show_a_filter_larger_than_the_input():
+    # the chapter's text suggests it, so the web book's grid must hold such a state
+    grid = ch3.WEB_GRID
+    w, f = min(grid["input_size"]), max(grid["kernel_size"])
+    assert f > w and 0 in grid["padding"] and 1 in grid["padding"]
+    assert "no window fits" in ch3.conv_layer_html(w, f, 1, 0, 4, 3)
+    assert "<svg" in ch3.conv_layer_html(w, f, 1, 1, 4, 3)  # one ring of zeros: it fits

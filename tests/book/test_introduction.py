@@ -60,6 +60,10 @@ def test_the_two_halves():
     dense = ["features", "features", "features", "classification"]
     assert "fully connected" in introduction.check_halves(dense).hint
     assert not_attempted(introduction.check_halves(None))
+    # the right words as a tuple, capitalised or with spaces, are the right answer
+    assert introduction.check_halves(tuple(introduction.HALVES))
+    assert introduction.check_halves([" Features", "FEATURES", "Classification", "classification"])
+    assert "fully connected" in introduction.check_halves(tuple(w.title() for w in dense)).hint
 
 
 def test_the_data_for_a_cnn_is_a_multiple_choice_listed_in_the_notebook():
@@ -100,6 +104,7 @@ def test_dense_against_conv_weights_on_a_larger_image():
         ((1800, right[1]), "conv weights scaled with the image", "do not grow"),
         ((456, right[1]), "counted the biases", "biases"),
         ((450, 3 * 64 * 64 * 6 * 28 * 28), "kept the 28×28 output", "output"),
+        ((450, 3 * 32 * 32 * 6 * 28 * 28), "kept the 32×32 count", "both"),
         ((450, 64 * 64 * 6 * 60 * 60), "left out the channels", "three values"),
     ]:
         assert_named(introduction.check_dense_vs_conv(wrong, side=64), mistake, word)
