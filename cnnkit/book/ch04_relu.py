@@ -6,16 +6,16 @@ rectifies (:func:`edge_map`), the drawings of the activation functions and their
 (:func:`show_activations`), the filter that two stacked convolutions collapse into
 (:func:`combined_filter`), the gradient measured through a deep stack of layers
 (:func:`gradient_norms`), the chapter-10 network with another activation
-(:func:`digits_net`), the explorer of an activation applied to a feature map
-(:func:`activation_explorer`) and the chapter's exercise checks (each takes
-``reveal=True`` to show the answer).
+(:func:`digits_net`) and its dead channels (:func:`relu_silence`), the explorer of an
+activation applied to a feature map (:func:`activation_explorer`) and the chapter's
+exercise checks (each takes ``reveal=True`` to show the answer).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -40,6 +40,7 @@ from cnnkit.book.exercises import (
     check_choice,
     check_function,
     check_value,
+    close,
 )
 from cnnkit.book.explorer import Explorer
 from cnnkit.book.figures import fit_width, img_tag, show_image, signed_png
@@ -247,19 +248,50 @@ def digits_net(activation: str = "ReLU", *, rng: int = 0) -> Sequential:
     return lenet_digits(activation=ACTIVATION_LAYERS[activation], rng=rng)
 
 
-def never_active(net: Sequential, x: np.ndarray) -> list[float]:
-    """For each ReLU layer of ``net``: the share of its units that are 0 on every image.
+class Silence(NamedTuple):
+    """How much of one ReLU layer's output is 0 on every image of a set."""
 
-    A unit is one output value (channel, row, column). A unit that is 0 for every input
-    passes no gradient back either: it is "dead" on these inputs.
+    channels: int
+    """The layer's number of channels (feature maps)."""
+    dead_channels: int
+    """Channels that are 0 at every position on every image: dead on these images."""
+    silent_positions: float
+    """Share of the output values (channel, row, column) that are 0 on every image."""
+
+
+def relu_silence(net: Sequential, x: np.ndarray) -> list[Silence]:
+    """For each ReLU layer of ``net``, run on the images ``x``: its dead channels and
+    its share of silent positions (:class:`Silence`).
+
+    A convolution's weights are shared by all the positions of a channel, so a channel
+    is the unit that can die: one that is 0 everywhere on every image passes no gradient
+    back, and its filter stops learning. A single silent position is not a dead unit:
+    it is often a place where the images have no ink (the border of a digit).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).standard_normal((20, 1, 8, 8)).astype(np.float32)
+    >>> net = digits_net("ReLU", rng=0)
+    >>> [(s.dead_channels, s.channels) for s in relu_silence(net, x)]
+    [(0, 12), (0, 24)]
+    >>> net[0].params["b"][0] = -1e3  # channel 0 of the first layer can never fire
+    >>> relu_silence(net, x)[0].dead_channels
+    1
     """
-    shares = []
+    found = []
     out = np.asarray(x)
     for layer in net:
         out = layer.forward(out)
         if isinstance(layer, ReLU):
-            shares.append(float(np.mean(np.all(out <= 0, axis=0))))
-    return shares
+            silent = np.all(out <= 0, axis=0)  # (C, H, W): 0 on every image
+            found.append(
+                Silence(
+                    channels=silent.shape[0],
+                    dead_channels=int(np.count_nonzero(silent.all(axis=(1, 2)))),
+                    silent_positions=float(silent.mean()),
+                )
+            )
+    return found
 
 
 # --------------------------------------------------------------------------- the explorer
@@ -361,16 +393,19 @@ def _relu_cases() -> list[Case]:
     small = np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 0.0]])
     ones = np.ones_like(small)
     batch = gen.standard_normal((2, 3, 4, 4))
+    varying = np.arange(6.0).reshape(2, 3) - 2  # negative, zero and positive values
+    # The first case tells a mask taken from x from one taken from dout: a reader's
+    # function is named after its first failing case.
     return [
         Case(
-            (2 * ones, small),
-            label="a 2×3 map x with zeros in it, dout = 2 everywhere",
-            inputs={"dout": 2 * ones, "x": small},
+            (varying, small),
+            label="a 2×3 map x with zeros in it, dout of both signs",
+            inputs={"dout": varying, "x": small},
         ),
         Case(
-            (np.arange(6.0).reshape(2, 3) - 2, small),
-            label="the same map x, dout varies",
-            inputs={"dout": np.arange(6.0).reshape(2, 3) - 2, "x": small},
+            (2 * ones, small),
+            label="the same map x, dout = 2 everywhere",
+            inputs={"dout": 2 * ones, "x": small},
         ),
         Case((gen.standard_normal(batch.shape), batch), label="a batch x of shape (2, 3, 4, 4)"),
     ]
@@ -384,9 +419,9 @@ _RELU_BACKWARD_MISTAKES = (
         compute=lambda dout, x: relu_grad(x),
     ),
     Mistake(
-        "slope 1 at exactly 0",
-        "The slope at x = 0: you let the gradient through where x is exactly 0 (x >= 0). "
-        "Take 0 there, as cnnkit, PyTorch and TensorFlow do (x > 0).",
+        "used x >= 0",
+        "You used x >= 0: the book takes the derivative at 0 to be 0, as cnnkit, PyTorch "
+        "and TensorFlow do, so no gradient passes where x is exactly 0.",
         compute=lambda dout, x: np.asarray(dout) * (np.asarray(x) >= 0),
     ),
     Mistake(
@@ -394,6 +429,13 @@ _RELU_BACKWARD_MISTAKES = (
         "You multiplied dout by relu(x), the output, instead of by the slope: the gradient "
         "passes unchanged (times 1) where x > 0, whatever the size of x.",
         compute=lambda dout, x: np.asarray(dout) * relu(x),
+    ),
+    Mistake(
+        "applied ReLU to dout",
+        "You applied ReLU to dout (kept its positive values): the mask comes from x, the "
+        "input that the forward pass saw, not from dout. The gradient passes where x was "
+        "positive, whatever the sign of dout, and is 0 elsewhere.",
+        compute=lambda dout, x: relu(np.asarray(dout)),
     ),
     Mistake(
         "returned dout unchanged",
@@ -407,9 +449,15 @@ _RELU_BACKWARD_MISTAKES = (
 def check_relu_backward(fn: Any, *, reveal: bool = False) -> CheckResult:
     """Implement: ``fn(dout, x)`` returns the gradient of ReLU at x, dout · relu'(x).
 
-    Run on a small map with zeros in it, with constant and varying ``dout``, and on a
-    batch; compared with cnnkit's ``dout * relu_grad(x)``. Named mistakes: forgot dout,
-    slope 1 at exactly 0, masked with the output, returned dout unchanged.
+    The derivative at exactly 0 is taken to be 0 (the book's convention). Run on a small
+    map with zeros in it, with ``dout`` of both signs and with a constant ``dout``, and on
+    a batch; compared with cnnkit's ``dout * relu_grad(x)``. Named mistakes: forgot dout,
+    used x >= 0, masked with the output, applied ReLU to dout, returned dout unchanged.
+
+    Examples
+    --------
+    >>> check_relu_backward(lambda dout, x: np.maximum(dout, 0)).mistake
+    'applied ReLU to dout'
     """
     return check_function(
         fn,
@@ -422,29 +470,76 @@ def check_relu_backward(fn: Any, *, reveal: bool = False) -> CheckResult:
     )
 
 
+#: Exercise 4.2's tolerance: an answer rounded to two significant digits passes.
+SIGMOID_DEPTH_RTOL = 0.02
+
+
 def check_sigmoid_depth(answer: Any, *, depth: int = 10, reveal: bool = False) -> CheckResult:
     """Predict: the largest share of a gradient that can pass ``depth`` sigmoids.
 
     Each sigmoid multiplies the gradient by its slope, at most 0.25 (at x = 0), so at
-    best 0.25**depth passes. Named mistakes: the slope taken as 0.5 or 1, the slopes
-    added instead of multiplied, one layer only.
+    most 0.25**depth passes (the weights between the layers left aside). Two significant
+    digits are enough: an answer within :data:`SIGMOID_DEPTH_RTOL` of the exact value
+    passes. Named mistakes: the slope taken as 0.5 or 1, the slopes added instead of
+    multiplied, one layer only, and a right answer rounded too coarsely (within 20 %).
+
+    Examples
+    --------
+    >>> check_sigmoid_depth(9.5e-7)
+    ✓ Correct: the gradient through 10 sigmoids
     """
     expected = 0.25**depth
-    return check_value(
+
+    def within(got: Any, want: Any) -> bool:
+        return close(got, want, rtol=SIGMOID_DEPTH_RTOL, atol=0.0)
+
+    def rounded(got: Any, want: Any, case: Case) -> bool:
+        return _is_number(got) and not within(got, want) and close(got, want, rtol=0.2, atol=0)
+
+    named = [
+        (
+            "slope taken as 0.5",
+            0.5**depth,
+            "0.5 is sigmoid's value at 0, not its slope: σ′(0) = σ(0)(1 − σ(0)).",
+        ),
+        (
+            "slope taken as 1",
+            1.0,
+            "A slope of 1 is tanh's at 0 (and ReLU's for x > 0); sigmoid's is smaller.",
+        ),
+        ("added the slopes", 0.25 * depth, "The slopes multiply (chain rule), they do not add up."),
+        (
+            "one layer only",
+            0.25,
+            "That is one layer; the gradient passes through all of them in turn.",
+        ),
+    ]
+    mistakes = [Mistake(name, hint, compute=lambda v=value: v) for name, value, hint in named]
+    mistakes.append(
+        Mistake(
+            "rounded too coarsely",
+            "Close, but rounded too coarsely: the reasoning is right. Keep two significant "
+            "digits (or write the product itself).",
+            test=rounded,
+        )
+    )
+    return check_answer(
         answer,
         expected,
-        [
-            (0.5**depth, "0.5 is sigmoid's value at 0, not its slope: σ′(0) = σ(0)(1 − σ(0))."),
-            (1.0, "A slope of 1 is tanh's at 0 (and ReLU's for x > 0); sigmoid's is smaller."),
-            (0.25 * depth, "The slopes multiply (chain rule), they do not add up."),
-            (0.25, "That is one layer; the gradient passes through all of them in turn."),
-        ],
-        title=f"the gradient through {depth} sigmoids",
-        question=f"{depth} sigmoid layers, each at its steepest point",
+        mistakes,
+        Case(label=f"{depth} sigmoid layers, each at its steepest point"),
+        f"the gradient through {depth} sigmoids",
+        within,
+        within,
         recompute="Find sigmoid's largest slope g′(x) on the plot, then apply the chain rule "
         "once per layer.",
-        rtol=1e-3,
         reveal=reveal,
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
     )
 
 

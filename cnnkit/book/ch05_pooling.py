@@ -292,6 +292,24 @@ _FORWARD_MISTAKES = (
         compute=lambda x: _blocks(np.asarray(x, dtype=float)).mean(axis=(-2, -1)),
     ),
     Mistake(
+        "wrong axes",
+        "You took the maximum over the wrong axes of the reshaped array. After "
+        "x.reshape(H // 2, 2, W // 2, 2), find the two axes that run inside one 2×2 "
+        "window: the maximum goes over those, and the other two index the windows.",
+        compute=lambda x: (
+            np.asarray(x, dtype=float)
+            .reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2)
+            .max(axis=(1, 2))
+        ),
+    ),
+    Mistake(
+        "one corner of each window",
+        "You kept one cell of each window, its top-left corner (x[::2, ::2]): that picks "
+        "every second value, it does not pool. Max pooling compares all four cells of the "
+        "window and keeps the largest.",
+        compute=lambda x: np.asarray(x, dtype=float)[::2, ::2],
+    ),
+    Mistake(
         "stride 1",
         "Your windows overlap: you moved them one cell at a time. With stride 2 the next "
         "window starts two cells further, so the output is half as tall and half as wide.",
@@ -321,7 +339,13 @@ def check_max_pool(fn: Any, *, reveal: bool = False) -> CheckResult:
     """Implement: ``fn(x)`` is 2×2 max pooling with stride 2 of an (H, W) array (H, W
     even), compared with ``cnnkit.pooling.max_pool2d(x, 2)``.
 
-    Named mistakes: averaged, stride 1, a maximum started from 0, the largest |x|.
+    Named mistakes: averaged, the maximum over the wrong axes of the reshaped array,
+    one corner of each window, stride 1, a maximum started from 0, the largest |x|.
+
+    Examples
+    --------
+    >>> check_max_pool(lambda x: x[::2, ::2]).mistake
+    'one corner of each window'
     """
     return check_function(
         fn,
@@ -380,6 +404,15 @@ _BACKWARD_MISTAKES = (
         "The gradient went to the smallest cell of each window; it belongs to the largest.",
         compute=lambda dout, x: _max_pool_backward(dout, -np.asarray(x, dtype=float)),
     ),
+    Mistake(
+        "dx of the pooled shape",
+        "Your dx has the shape of dout, one value per window. dx is the gradient with "
+        "respect to x, so it has x's shape, one value per input cell: each window's dout "
+        "goes to the cell that held its maximum, and the window's other cells get 0.",
+        test=lambda got, expected, case: (
+            np.shape(got) == np.shape(case.args[0]) and np.shape(got) != np.shape(expected)
+        ),
+    ),
 )
 
 
@@ -388,7 +421,13 @@ def check_max_pool_backward(fn: Any, *, reveal: bool = False) -> CheckResult:
     (H, W) array x: each window's ``dout`` goes to its maximum, 0 elsewhere.
 
     Checked against ``max_pool2d_forward``/``max_pool2d_backward`` on inputs without ties.
-    Named mistakes: dout sent to every cell, averaged, forgot dout, sent to the minimum.
+    Named mistakes: dout sent to every cell, averaged, forgot dout, sent to the minimum,
+    a dx of dout's shape instead of x's.
+
+    Examples
+    --------
+    >>> check_max_pool_backward(lambda dout, x: dout).mistake
+    'dx of the pooled shape'
     """
     return check_function(
         fn,

@@ -234,8 +234,9 @@ def dense_net(p: float, *, hidden: int = 256, seed: int = 0) -> Sequential:
 def show_curves(histories: dict[str, History], *, metric: str = "loss") -> Figure:
     """Training (dashed) and test (solid) curves of each history, one colour per run.
 
-    ``metric`` is ``"loss"`` or ``"accuracy"``; the test values are the history's
-    ``val_`` entries (evaluation mode, no dropout).
+    ``metric`` is ``"loss"`` or ``"accuracy"``. The training values are what ``fit``
+    records: means over each epoch's mini-batches in training mode, so with dropout on;
+    the test values are the history's ``val_`` entries (evaluation mode, no dropout).
     """
     colours = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish green"]]
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
@@ -254,7 +255,12 @@ def show_curves(histories: dict[str, History], *, metric: str = "loss") -> Figur
 # --------------------------------------------------------------------------- exercises
 def _behaviour(fn: Callable[..., Any], x: np.ndarray, p: float) -> tuple | None:
     """What a dropout function does, measured: (fraction kept, scale of the kept values,
-    evaluation output equals the input). None when ``fn`` returns None."""
+    evaluation mode). None when ``fn`` returns None.
+
+    The evaluation mode is True when ``fn(x, p, False)`` returns x, a float c when it
+    returns c·x for some other c (the 2014 paper's test-time scaling), and False
+    otherwise (e.g. a random mask at evaluation time).
+    """
     y = fn(x.copy(), p, True)
     if y is None:
         return None
@@ -264,9 +270,22 @@ def _behaviour(fn: Callable[..., Any], x: np.ndarray, p: float) -> tuple | None:
     kept = y != 0
     frac = float(kept.mean())
     scale = float(np.median(y[kept] / x[kept])) if kept.any() else 0.0
-    y_eval = fn(x.copy(), p, False)
-    same = y_eval is not None and np.allclose(np.asarray(y_eval, dtype=float), x)
-    return (round(frac, 3), round(scale, 4), bool(same))
+    return (round(frac, 3), round(scale, 4), _evaluation_mode(fn(x.copy(), p, False), x))
+
+
+def _evaluation_mode(y_eval: Any, x: np.ndarray) -> bool | float:
+    if y_eval is None:
+        return False
+    try:
+        y_eval = np.asarray(y_eval, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if y_eval.shape != x.shape:
+        return False
+    if np.allclose(y_eval, x):
+        return True
+    factor = float(np.median(y_eval / x))
+    return round(factor, 4) if np.allclose(y_eval, factor * x) else False
 
 
 def _same_behaviour(got: Any, expected: Any) -> bool:
@@ -275,14 +294,23 @@ def _same_behaviour(got: Any, expected: Any) -> bool:
     return (
         abs(got[0] - expected[0]) < 0.03
         and close(got[1], expected[1], rtol=1e-3)
-        and (got[2] == expected[2])
+        and _same_mode(got[2], expected[2])
     )
 
 
+def _same_mode(got: bool | float, expected: bool | float) -> bool:
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return got is expected
+    return close(got, expected, rtol=1e-3)
+
+
 def _same_training(got: Any, expected: Any) -> bool:
-    # a mistake in training mode is named whatever the function does at evaluation time
+    # A mistake in training mode is named whatever the function does at evaluation time,
+    # unless the mistake itself says what happens then (a test-time factor).
     if not (isinstance(got, tuple) and isinstance(expected, tuple) and len(got) == 3):
         return False
+    if isinstance(expected[2], float):
+        return _same_behaviour(got, expected)
     return _same_behaviour(got, (*expected[:2], got[2]))
 
 
@@ -292,6 +320,31 @@ def _dropout_case(p: float) -> Case:
 
 
 _DROPOUT_MISTAKES = (
+    Mistake(
+        "the paper's form and its p",
+        "You wrote dropout as the 2014 paper does: p as the probability of KEEPING a unit, "
+        "the kept units unscaled in training, and everything multiplied by p at test "
+        "time. This book's p is the probability of DROPPING a unit, and inverted dropout "
+        "divides the kept units by 1 − p in training and returns x unchanged at "
+        "evaluation time.",
+        compute=lambda x, p: (round(p, 3), 1.0, round(p, 4)),
+    ),
+    Mistake(
+        "the paper's scaling, at test time",
+        "You scaled as the 2014 paper does: kept units unscaled in training, and x "
+        "multiplied by the keep probability at test time. This book uses inverted "
+        "dropout: divide the kept units by 1 − p while training, and return x unchanged "
+        "with training=False.",
+        compute=lambda x, p: (round(1 - p, 3), 1.0, round(1 - p, 4)),
+    ),
+    Mistake(
+        "the paper's p (keep probability)",
+        "You wrote p the 2014 paper's way, as the probability of KEEPING a unit (kept when "
+        "the random number is below p, then divided by p). In this book, as in cnnkit and "
+        "PyTorch, p is the probability of DROPPING a unit: keep it when the random number "
+        "is at least p, and divide by 1 − p.",
+        compute=lambda x, p: (round(p, 3), round(1 / p, 4), True),
+    ),
     Mistake(
         "p kept instead of dropped",
         "You keep each unit with probability p: in this book p is the probability of "
@@ -318,7 +371,7 @@ _DROPOUT_MISTAKES = (
         test=lambda got, expected, case: (
             isinstance(got, tuple)
             and len(got) == 3
-            and got[2] is False
+            and got[2] is not True
             and _same_behaviour((got[0], got[1], True), expected)
         ),
     ),
@@ -342,8 +395,9 @@ def check_dropout(
     units kept (within 0.03 of 1 − p), the factor applied to the kept ones (1/(1 − p))
     and whether ``training=False`` returns x unchanged. Cases p = 0.2, 0.5 and 0.75.
 
-    Named mistakes: p kept instead of dropped; forgot the scaling; multiplied by 1 − p;
-    dropout at evaluation time; changed the shape.
+    Named mistakes: the paper's form and its p; the paper's scaling, at test time; the
+    paper's p (keep probability); p kept instead of dropped; forgot the scaling;
+    multiplied by 1 − p; dropout at evaluation time; changed the shape.
 
     Examples
     --------
@@ -356,6 +410,11 @@ def check_dropout(
     ✓ Correct: inverted dropout (all 3 cases pass)
     >>> check_dropout(lambda x, p, training: x * (np.random.random(x.shape) >= p)).mistake
     'forgot the scaling'
+    >>> def paper(x, p, training):  # p read as the keep probability, as in the paper
+    ...     keep = np.random.default_rng(0).random(x.shape) < p
+    ...     return x * keep / p if training else x
+    >>> check_dropout(paper).mistake
+    "the paper's p (keep probability)"
     """
     wrapped = None if fn is None else (lambda x, p: _behaviour(fn, x, p))
     return check_function(

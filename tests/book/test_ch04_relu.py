@@ -64,16 +64,33 @@ def test_digits_net_is_lenet_digits_with_another_activation():
     assert isinstance(net[4], Sigmoid)
 
 
-def test_never_active_counts_a_unit_killed_by_its_bias():
+def test_relu_silence_counts_a_channel_killed_by_its_bias():
     net = ch4.digits_net("ReLU", rng=0)
-    x = np.random.default_rng(0).random((20, 1, 8, 8)).astype(np.float32)
-    before = ch4.never_active(net, x)
+    x = np.random.default_rng(0).standard_normal((20, 1, 8, 8)).astype(np.float32)
+    before = ch4.relu_silence(net, x)
+    assert [(s.channels, s.dead_channels) for s in before] == [(12, 0), (24, 0)]
     conv = net[0]
     assert isinstance(conv, Conv2D)
     conv.params["b"][0] = -1e3  # channel 0 can never be positive now
-    after = ch4.never_active(net, x)
+    after = ch4.relu_silence(net, x)
     assert len(after) == 2
-    assert after[0] >= before[0] + 1 / 12 - 1e-9
+    assert after[0].dead_channels == 1
+    assert after[0].silent_positions >= before[0].silent_positions + 1 / 12 - 1e-9
+
+
+def test_relu_silence_tells_a_silent_position_from_a_dead_channel():
+    # images with ink only in their centre: the border positions of the first layer are
+    # silent on every image, yet no channel is dead
+    net = ch4.digits_net("ReLU", rng=0)
+    for layer in net:
+        if isinstance(layer, Conv2D):
+            layer.params["w"][:] = 1.0
+            layer.params["b"][:] = 0.0
+    x = np.zeros((5, 1, 8, 8), dtype=np.float32)
+    x[:, :, 3:5, 3:5] = 1.0
+    first = ch4.relu_silence(net, x)[0]
+    assert first.dead_channels == 0
+    assert 0 < first.silent_positions < 1
 
 
 def test_edge_map_is_the_signed_sobel_map_of_the_photo():
@@ -158,22 +175,41 @@ def test_relu_backward_passes_the_right_answer_and_names_each_mistake():
     assert not_attempted(ch4.check_relu_backward(lambda dout, x: None))
     named = {
         "forgot dout": (lambda dout, x: relu_grad(x), "dout"),
-        "slope 1 at exactly 0": (lambda dout, x: dout * (x >= 0), "x = 0"),
+        "used x >= 0": (lambda dout, x: dout * (x >= 0), "derivative at 0 to be 0"),
         "masked with the output": (lambda dout, x: dout * relu(x), "relu(x)"),
+        "applied ReLU to dout": (lambda dout, x: np.maximum(dout, 0), "mask comes from x"),
         "returned dout unchanged": (lambda dout, x: dout, "unchanged"),
     }
     for mistake, (fn, word) in named.items():
         assert_named(ch4.check_relu_backward(fn), mistake, word)
 
 
+def test_relu_backward_names_dout_unchanged_only_when_the_shown_case_says_so():
+    # the case a reader is shown has dout of both signs, so relu(dout) differs from dout
+    # there, and "returned dout unchanged" cannot name a function that did not
+    result = ch4.check_relu_backward(lambda dout, x: np.maximum(dout, 0))
+    assert result.mistake != "returned dout unchanged"
+    dout, _ = ch4._relu_cases()[0].args
+    assert dout.min() < 0 < dout.max()
+
+
 def test_sigmoid_depth_names_each_mistake():
     assert_held_back(ch4.check_sigmoid_depth(0.001))
     assert ch4.check_sigmoid_depth(0.25**10).passed
     assert ch4.check_sigmoid_depth(0.25**6, depth=6).passed
-    assert "σ′(0)" in ch4.check_sigmoid_depth(0.5**10).hint
-    assert "multiply" in ch4.check_sigmoid_depth(2.5).hint
-    assert "one layer" in ch4.check_sigmoid_depth(0.25).hint
+    assert_named(ch4.check_sigmoid_depth(0.5**10), "slope taken as 0.5", "σ′(0)")
+    assert_named(ch4.check_sigmoid_depth(2.5), "added the slopes", "multiply")
+    assert_named(ch4.check_sigmoid_depth(0.25), "one layer only", "one layer")
+    assert_named(ch4.check_sigmoid_depth(1.0), "slope taken as 1", "tanh")
     assert not_attempted(ch4.check_sigmoid_depth(None))
+
+
+def test_sigmoid_depth_takes_two_significant_digits_and_names_coarser_rounding():
+    assert ch4.check_sigmoid_depth(9.5e-7).passed  # 0.25**10 = 9.54e-7
+    assert ch4.check_sigmoid_depth(np.float32(9.5e-7)).passed
+    assert_named(ch4.check_sigmoid_depth(1e-6), "rounded too coarsely", "two significant")
+    assert_named(ch4.check_sigmoid_depth(9e-7), "rounded too coarsely", "reasoning is right")
+    assert not ch4.check_sigmoid_depth(9.2e-7).passed
 
 
 def test_why_nonlinear_is_a_multiple_choice_listed_in_the_notebook():

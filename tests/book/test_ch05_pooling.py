@@ -146,6 +146,8 @@ def test_max_pool_passes_the_right_answer_and_names_each_mistake():
         "stride 1": (lambda x: max_pool2d(x, 2, stride=1), "overlap"),
         "started at 0": (lambda x: np.maximum(_max_pool(x), 0), "negative"),
         "absolute value": (_largest_size, "|x|"),
+        "wrong axes": (lambda x: h(x).max(axis=(1, 2)), "wrong axes"),
+        "one corner of each window": (lambda x: x[::2, ::2], "top-left"),
     }
     for mistake, (fn, word) in named.items():
         assert_named(ch5.check_max_pool(fn), mistake, word)
@@ -164,6 +166,7 @@ def test_max_pool_backward_passes_the_right_answer_and_names_each_mistake():
             "dout",
         ),
         "to the minimum": (lambda dout, x: _max_pool_backward(dout, -x), "smallest"),
+        "dx of the pooled shape": (lambda dout, x: dout * 1.0, "x's shape"),
     }
     for mistake, (fn, word) in named.items():
         assert_named(ch5.check_max_pool_backward(fn), mistake, word)

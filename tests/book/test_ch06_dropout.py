@@ -144,6 +144,28 @@ def _mask(x, p):
         ),
         (lambda x, p, t: x * _mask(x, p) / (1 - p), "dropout at evaluation time", "training=False"),
         (lambda x, p, t: x[:50], "changed the shape", "shape"),
+        # the 2014 paper's convention: p is the keep probability, and/or the factor
+        # sits at test time
+        (
+            lambda x, p, t: x if not t else x * ~_mask(x, p) / p,
+            "the paper's p (keep probability)",
+            "KEEPING",
+        ),
+        (
+            lambda x, p, t: x * (1 - p) if not t else x * _mask(x, p),
+            "the paper's scaling, at test time",
+            "inverted dropout",
+        ),
+        (
+            lambda x, p, t: x * p if not t else x * ~_mask(x, p),
+            "the paper's form and its p",
+            "DROPPING",
+        ),
+        (
+            lambda x, p, t: x * (1 - p) if not t else x * _mask(x, p) / (1 - p),
+            "dropout at evaluation time",
+            "unchanged",
+        ),
     ],
 )
 def test_check_dropout_names_each_mistake(fn, name, word):
