@@ -353,8 +353,9 @@ def lenet5_layers() -> list[LayerParams]:
     Computed, not copied: the convolutions by :func:`cnnkit.cost.conv2d_cost`, C3 from
     its connection table :data:`LENET5_C3_INPUTS`, the subsampling layers as one
     trainable coefficient and one bias per map, F6 by :func:`dense_params`. The output
-    layer's ten RBF units compare F6's 84 values with fixed vectors of 84 numbers each,
-    which were not trained: 0 trainable parameters.
+    layer's ten RBF units compare F6's 84 values with vectors of 84 numbers each, which
+    the authors chose by hand and kept fixed, "at least initially"; the paper does not
+    count them among its trainable parameters, so the row has 0.
 
     Examples
     --------
@@ -380,7 +381,7 @@ def lenet5_layers() -> list[LayerParams]:
         ("C5", "convolution, 120 filters 5×5×16 (in effect dense)", c5.output_shape, c5.params,
          "convolution"),
         ("F6", "fully connected, 120 → 84", (84,), dense_params(120, 84), "fully connected"),
-        ("output", "10 RBF units, fixed vectors (not trained)", (10,), 0, "output"),
+        ("output", "10 RBF units, hand-chosen vectors (not counted)", (10,), 0, "output"),
     ]  # fmt: skip
     return [LayerParams(*row) for row in rows]
 
@@ -1006,6 +1007,13 @@ _DENSE_BACKWARD_MISTAKES = (
         test=_part_is(1, lambda dout, x, w_: x.T @ dout / len(x)),
     ),
     Mistake(
+        "db kept as a row",
+        "db has shape (out_features,), not (1, out_features): sum(axis=0, keepdims=True) "
+        "keeps the summed axis as a row of one. Sum without keepdims, so that db has the "
+        "shape of b.",
+        test=_part_is(2, lambda dout, x, w_: dout.sum(axis=0, keepdims=True)),
+    ),
+    Mistake(
         "db not summed over the batch",
         "db must add up dout over the batch: the same bias b_k is added to output k of every "
         "example, so its gradient is the sum of column k of dout, one number per output "
@@ -1034,8 +1042,9 @@ def check_dense_backward(
     that tell in_features, out_features and N apart, and a batch of one.
 
     Named mistakes: not three arrays; W not transposed; shapes do not fit (a product
-    that fails); dW transposed; dW averaged over the batch; db not summed over the batch
-    (one row, the mean, or the whole of dout); db summed over the outputs.
+    that fails); dW transposed; dW averaged over the batch; db kept as a row (shape
+    (1, out_features)); db not summed over the batch (one row, the mean, or the whole of
+    dout); db summed over the outputs.
 
     Examples
     --------

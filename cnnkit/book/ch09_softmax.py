@@ -591,6 +591,15 @@ _SOFTMAX_MISTAKES = (
         compute=_rows_shift_all,
     ),
     Mistake(
+        "one softmax over the flattened scores",
+        "You took one softmax of all the scores of the batch as a single vector (after "
+        "z.ravel() or z.flatten()): the result is one long 1-D array, and all its numbers "
+        "share one sum. Each row of z is one example: keep the (N, K) shape, subtract each "
+        "row's own maximum and divide by each row's own sum, along axis=1 with "
+        "keepdims=True.",
+        compute=lambda z: softmax(np.ravel(z)),
+    ),
+    Mistake(
         "normalised down the columns",
         "You normalised down the columns (axis=0): each class adds up to 1 over the "
         "batch. Each ROW is one example, so each row must add up to 1: use axis=1.",
@@ -624,9 +633,9 @@ def check_softmax(fn: Any, *, reveal: bool = False) -> CheckResult:
 
     Run on one row, a random batch, large scores, very negative scores and two rows on
     very different scales; compared with :func:`cnnkit.softmax.softmax` along axis 1.
-    Named mistakes: no max shift, shifted by the largest score of the whole batch,
-    normalised down the columns, normalised over the whole batch, sum without keepdims,
-    forgot to normalise.
+    Named mistakes: no max shift, shifted by the largest score of the whole batch, one
+    softmax over the flattened scores, normalised down the columns, normalised over the
+    whole batch, sum without keepdims, forgot to normalise.
 
     Examples
     --------
@@ -739,6 +748,12 @@ _CE_MISTAKES = (
         compute=lambda logits, labels: float(-_log_p(logits, labels).sum()),
     ),
     Mistake(
+        "the losses of the examples, not their mean",
+        "You returned the loss of each example, N numbers in an array. Return one number, "
+        "the mean of those losses over the batch: end with .mean().",
+        compute=lambda logits, labels: -_log_p(logits, labels),
+    ),
+    Mistake(
         "every label for every row",
         "You picked the columns labels for every row (log_p[:, labels]), N × N numbers. "
         "Each row needs only its own label: log_p[np.arange(N), labels].",
@@ -770,8 +785,8 @@ def check_cross_entropy(fn: Any, *, reveal: bool = False) -> CheckResult:
     Run on one example, a batch of four, a very confident wrong answer (log 0 if the
     probability is computed first) and large scores (overflow without the max shift).
     Named mistakes: no max shift, no max shift in the log-sum-exp, log of the softmax,
-    sum instead of mean, every label for every row, forgot the minus sign, log base 2,
-    log base 10.
+    sum instead of mean, the losses of the examples (not their mean), every label for
+    every row, forgot the minus sign, log base 2, log base 10.
 
     Examples
     --------
@@ -1022,18 +1037,25 @@ def check_softmax_facts(answer: Any, *, reveal: bool = False) -> CheckResult:
     )
 
 
+#: Exercise 9.6 takes each number to two decimals: within half a unit of the second one.
+UNIFORM_LOSS_ATOL = 0.005
+
+
 def check_uniform_loss(answer: Any, *, n_classes: int = 10, reveal: bool = False) -> CheckResult:
     """Scale: every score equal (a network that knows nothing). The answer is the pair
     (the cross-entropy loss with ``n_classes`` classes, how much it grows when the number
-    of classes doubles): (ln K, ln 2).
+    of classes doubles): (ln K, ln 2), each to two decimals or more (within
+    :data:`UNIFORM_LOSS_ATOL`).
 
-    Named mistakes: not a pair of numbers, log base 10, log base 2, the probability 1/K
-    instead of the loss, forgot the minus sign, the loss taken to double, the new loss
-    given instead of the increase.
+    Named mistakes: not a pair of numbers, rounded too coarsely (one decimal), log base
+    10, log base 2, the probability 1/K instead of the loss, forgot the minus sign, the
+    loss taken to double, the new loss given instead of the increase.
 
     Examples
     --------
     >>> check_uniform_loss((np.log(10), np.log(2)))
+    ✓ Correct: the loss of a uniform guess
+    >>> check_uniform_loss((2.3, 0.69))  # two decimals are enough
     ✓ Correct: the loss of a uniform guess
     >>> check_uniform_loss((1.0, np.log10(2))).mistake
     'log base 10'
@@ -1052,7 +1074,15 @@ def check_uniform_loss(answer: Any, *, n_classes: int = 10, reveal: bool = False
 
     def within(got: Any, value: Any) -> bool:
         found = pair(got)
-        return found is not None and bool(np.allclose(found, value, rtol=2e-3, atol=0))
+        return found is not None and bool(np.allclose(found, value, rtol=0, atol=UNIFORM_LOSS_ATOL))
+
+    def coarse(got: Any, e: Any, case: Case) -> bool:
+        found = pair(got)
+        return (
+            found is not None
+            and not within(got, expected)
+            and bool(np.allclose(found, expected, rtol=0, atol=10 * UNIFORM_LOSS_ATOL))
+        )
 
     mistakes = [
         Mistake(
@@ -1060,6 +1090,13 @@ def check_uniform_loss(answer: Any, *, n_classes: int = 10, reveal: bool = False
             "Answer with a pair of numbers: (the loss with "
             f"{k} classes, how much it grows when the number of classes doubles).",
             test=lambda got, e, case: pair(got) is None,
+        ),
+        Mistake(
+            "rounded too coarsely",
+            "Close, but not precise enough: each number must be right to two decimals "
+            "(within 0.005). Rounded to one decimal, or the wrong way? np.log gives all "
+            "the digits.",
+            test=coarse,
         ),
         Mistake(
             "log base 10",

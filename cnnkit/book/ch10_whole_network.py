@@ -325,8 +325,9 @@ def c3_connections() -> np.ndarray:
 
 def lenet5_parameters() -> dict[str, int]:
     """The trainable parameters of each layer of LeNet-5 that has any, by name (C1 to F6),
-    from chapter 8's :func:`lenet5_layers`. The output layer's RBF parameter vectors are
-    fixed, not trained, so it is left out."""
+    from chapter 8's :func:`lenet5_layers`. The output layer's RBF parameter vectors were
+    chosen by hand and kept fixed, at least initially; the paper does not count them as
+    trainable, so that layer is left out."""
     return {row.name: row.params for row in lenet5_layers() if row.params}
 
 
@@ -841,59 +842,133 @@ def _raised(got: Any, words: str) -> bool:
     return isinstance(error, ValueError) and words in str(error)
 
 
-_XOI_MISTAKES = (
-    Mistake(
-        "not a network",
-        "Build the network as a Sequential of cnnkit.layers, e.g. Sequential(Conv2D(...), "
-        "ReLU(), ...), and pass the network itself.",
-        test=lambda got, e, case: not hasattr(got, "forward"),
-    ),
-    Mistake(
-        "floor or ceil pooling",
-        "One of your poolings uses mode='floor' or 'ceil'; that drops (or clips) a row and "
-        "a column, which this exercise is about avoiding. Keep mode='strict' and choose "
-        "the first convolution so that its output has an even size.",
-        test=lambda got, e, case: hasattr(got, "forward") and not _pools_strict(got),
-    ),
-    Mistake(
-        "pooling cannot tile",
-        "A 2×2 pooling with stride 2 met a map of odd size: with F = 3 and padding 1 a "
-        "convolution keeps 9×9, and (9 − 2)/2 + 1 is not a whole number. Change the first "
-        "convolution's F or P so that its output is 8×8 or 10×10: ⌊(W − F + 2P)/S⌋ + 1.",
-        test=lambda got, e, case: _raised(got, "tile"),
-    ),
-    Mistake(
-        "dense layer of the wrong size",
-        "The dense layer's in_features does not match the flattened output of the last "
-        "pooling: it must be K·H·W of that output (follow the shapes with "
-        "net.summary((1, 9, 9))).",
-        test=lambda got, e, case: _raised(got, "features"),
-    ),
-    Mistake(
-        "channels do not match",
-        "A convolution's in_channels must be the depth of what reaches it: 1 for the "
-        "image, and the number of filters K of the convolution before it after that.",
-        test=lambda got, e, case: _raised(got, "channel"),
-    ),
-    Mistake(
-        "ten scores",
-        "Your network gives ten scores per image: X/O/I has three classes, so the last "
-        "layer needs three outputs.",
-        test=lambda got, e, case: (
-            hasattr(got, "forward")
-            and _probe(got).output is not None
-            and _probe(got).output.shape[-1] == 10
-        ),
-    ),
-    Mistake(
-        "blocks removed",
-        "Keep both blocks of the network: two Conv2D layers and two MaxPool2D layers. The "
-        "exercise is to make them fit the 9×9 images, not to remove them.",
-        test=lambda got, e, case: (
-            hasattr(got, "forward") and (_count(got, Conv2D) != 2 or _count(got, MaxPool2D) != 2)
-        ),
-    ),
+#: The input of exercise 10.4's network: one X/O/I image, without the batch axis.
+XOI_INPUT_SHAPE = (1, 9, 9)
+
+_TILING_ADVICE = (
+    "Change the F or P of a convolution before it so that each pooling gets a size it "
+    "can tile (an even size, for a 2×2 window with stride 2): ⌊(W − F + 2P)/S⌋ + 1. "
+    "net.summary((1, 9, 9)) follows the shapes layer by layer."
 )
+
+
+def _size_sum(size: int, f: int, p: int, s: int) -> str:
+    """The size rule written out for one axis: '(9 − 3 + 2·1)/1 + 1'."""
+    return f"({size} − {f} + 2·{p})/{s} + 1"
+
+
+def tiling_hint(net: Any) -> str:
+    """The hint for a pooling that cannot tile its input, computed from the reader's own
+    layers: which pooling, the size that reaches it, the layer that made that size, and
+    the size rule written out with their numbers.
+
+    Examples
+    --------
+    >>> net = Sequential(Conv2D(1, 12, 3, padding=2), ReLU(), MaxPool2D(2))
+    >>> print(tiling_hint(net))  # doctest: +NORMALIZE_WHITESPACE
+    The pooling at index 2 of your network (window 2×2, stride 2) receives maps of
+    11×11: the convolution at index 0 (F = 3, P = 2, S = 1) turns 9×9 into
+    (9 − 3 + 2·2)/1 + 1 = 11 along the height, and for the pooling
+    (11 − 2 + 2·0)/2 + 1 = 5.5 is not a whole number, so its windows cannot tile the
+    map. Change the F or P of a convolution before it so that each pooling gets a size
+    it can tile (an even size, for a 2×2 window with stride 2): ⌊(W − F + 2P)/S⌋ + 1.
+    net.summary((1, 9, 9)) follows the shapes layer by layer.
+    """
+    shape = XOI_INPUT_SHAPE
+    maker = None  # (index, layer, its input shape): the last layer that set the size
+    for index, layer in enumerate(_layers(net)):
+        if isinstance(layer, (MaxPool2D, AvgPool2D)):
+            for axis, name in ((0, "height"), (1, "width")):
+                size = shape[1 + axis]
+                f, s, p = layer.kernel_size[axis], layer.stride[axis], layer.padding[axis]
+                if (size - f + 2 * p) % s == 0:
+                    continue
+                made = ":"
+                if maker is not None:
+                    j, before, before_shape = maker
+                    kind = "convolution" if isinstance(before, Conv2D) else "pooling"
+                    bf, bs = before.kernel_size[axis], before.stride[axis]
+                    bp = before.padding[axis]
+                    made = (
+                        f": the {kind} at index {j} (F = {bf}, P = {bp}, S = {bs}) turns "
+                        f"{before_shape[1]}×{before_shape[2]} into "
+                        f"{_size_sum(before_shape[1 + axis], bf, bp, bs)} = {size} along "
+                        f"the {name}, and"
+                    )
+                value = (size - f + 2 * p) / s + 1
+                return (
+                    f"The pooling at index {index} of your network (window {layer.kernel_size[0]}×"
+                    f"{layer.kernel_size[1]}, stride {s}) receives maps of "
+                    f"{shape[1]}×{shape[2]}{made} for the pooling "
+                    f"{_size_sum(size, f, p, s)} = {value:g} is not a whole number, so its "
+                    f"windows cannot tile the map. {_TILING_ADVICE}"
+                )
+        try:
+            out = tuple(layer.output_shape(shape))
+        except Exception:  # e.g. a convolution that does not fit: no sizes to tell
+            break
+        if isinstance(layer, (Conv2D, MaxPool2D, AvgPool2D)):
+            maker = (index, layer, shape)
+        shape = out
+    return f"A pooling met a map whose size its windows cannot tile. {_TILING_ADVICE}"
+
+
+def _xoi_mistakes(net: Any) -> tuple[Mistake, ...]:
+    """The named mistakes of exercise 10.4; the tiling hint is worked out on ``net``."""
+    tiling = tiling_hint(net) if hasattr(net, "forward") else ""
+    return (
+        Mistake(
+            "not a network",
+            "Build the network as a Sequential of cnnkit.layers, e.g. Sequential(Conv2D(...), "
+            "ReLU(), ...), and pass the network itself.",
+            test=lambda got, e, case: not hasattr(got, "forward"),
+        ),
+        Mistake(
+            "floor or ceil pooling",
+            "One of your poolings uses mode='floor' or 'ceil'; that drops (or clips) a row and "
+            "a column, which this exercise is about avoiding. Keep mode='strict' and choose "
+            "the first convolution so that its output has an even size.",
+            test=lambda got, e, case: hasattr(got, "forward") and not _pools_strict(got),
+        ),
+        Mistake(
+            "pooling cannot tile",
+            tiling,
+            test=lambda got, e, case: _raised(got, "tile"),
+        ),
+        Mistake(
+            "dense layer of the wrong size",
+            "The dense layer's in_features does not match the flattened output of the last "
+            "pooling: it must be K·H·W of that output (follow the shapes with "
+            "net.summary((1, 9, 9))).",
+            test=lambda got, e, case: _raised(got, "features"),
+        ),
+        Mistake(
+            "channels do not match",
+            "A convolution's in_channels must be the depth of what reaches it: 1 for the "
+            "image, and the number of filters K of the convolution before it after that.",
+            test=lambda got, e, case: _raised(got, "channel"),
+        ),
+        Mistake(
+            "ten scores",
+            "Your network gives ten scores per image: X/O/I has three classes, so the last "
+            "layer needs three outputs.",
+            test=lambda got, e, case: (
+                hasattr(got, "forward")
+                and _probe(got).output is not None
+                and _probe(got).output.shape[-1] == 10
+            ),
+        ),
+        Mistake(
+            "blocks removed",
+            "Keep both blocks of the network: two Conv2D layers and two MaxPool2D layers. The "
+            "exercise is to make them fit the 9×9 images, not to remove them.",
+            test=lambda got, e, case: (
+                hasattr(got, "forward")
+                and (_count(got, Conv2D) != 2 or _count(got, MaxPool2D) != 2)
+            ),
+        ),
+    )
+
 
 #: A network that the design check accepts, shown when the reader asks for the answer.
 XOI_DESIGN = (
@@ -915,7 +990,7 @@ def check_xoi_design(net: Any, *, reveal: bool = False) -> CheckResult:
     return check_answer(
         net,
         XOI_DESIGN,
-        _XOI_MISTAKES,
+        _xoi_mistakes(net),
         Case(label="five X/O/I images of shape (1, 9, 9) through your network"),
         "a network for 9×9 images that drops no pixel",
         _xoi_works,

@@ -319,6 +319,10 @@ def test_dense_backward_check_passes_the_right_answer_and_names_each_mistake():
             lambda d, x, w: (d @ w.T, x.T @ d / len(x), d.sum(0)),
             "divided by N",
         ),
+        "db kept as a row": (
+            lambda d, x, w: (d @ w.T, x.T @ d, d.sum(0, keepdims=True)),
+            "(out_features,), not (1, out_features)",
+        ),
         "db not summed over the batch": (lambda d, x, w: (d @ w.T, x.T @ d, d), "sum"),
         "db summed over the outputs": (lambda d, x, w: (d @ w.T, x.T @ d, d.sum(1)), "axis"),
     }

@@ -183,6 +183,7 @@ def test_softmax_check_runs_the_readers_function_and_names_each_mistake():
             lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True),
             "own maximum",
         ),
+        "one softmax over the flattened scores": (lambda z: softmax(z.ravel()), "1-D"),
         "normalised down the columns": (lambda z: softmax(z, axis=0), "axis=1"),
         "normalised over the whole batch": (
             lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(),
@@ -232,6 +233,10 @@ def test_cross_entropy_check_runs_the_readers_function_and_names_each_mistake():
         "sum instead of mean": (
             lambda lg, lb: -log_softmax(lg, axis=1)[rows(lg, lb)].sum(),
             "mean",
+        ),
+        "the losses of the examples, not their mean": (
+            lambda lg, lb: -log_softmax(lg, axis=1)[rows(lg, lb)],
+            "one number, the mean",
         ),
         "every label for every row": (
             lambda lg, lb: -log_softmax(lg, axis=1)[:, lb].mean(),
@@ -299,6 +304,9 @@ def test_uniform_loss_is_ln_k_and_names_each_mistake():
     doubled = cross_entropy(np.zeros((1, 2 * k)), [3])
     assert ch9.check_uniform_loss((loss, doubled - loss)).passed
     assert ch9.check_uniform_loss((2.303, 0.693)).passed
+    # two decimals, as the exercise says, are enough; one is not
+    assert ch9.check_uniform_loss((2.3, 0.69)).passed
+    assert ch9.check_uniform_loss((2.30, 0.70)).mistake == "rounded too coarsely"
     assert ch9.check_uniform_loss((math.log(4), math.log(2)), n_classes=4).passed
     assert_held_back(ch9.check_uniform_loss((2.0, 0.5)))
     assert not_attempted(ch9.check_uniform_loss(None))
@@ -310,6 +318,7 @@ def test_uniform_loss_is_ln_k_and_names_each_mistake():
         "the loss doubles": ((loss, loss), "does not double"),
         "gave the new loss": ((loss, doubled), "twice as many"),
         "not a pair of numbers": ("2.3", "pair"),
+        "rounded too coarsely": ((2.3, 0.7), "two decimals"),
     }
     for mistake, (answer, word) in named.items():
         assert_named(ch9.check_uniform_loss(answer), mistake, word)

@@ -342,7 +342,11 @@ def test_xoi_design_runs_the_readers_network_and_names_each_mistake():
         "floor or ceil pooling",
         "mode='strict'",
     )
-    assert_named(ch10.check_xoi_design(_xoi_net(first_kernel=3)), "pooling cannot tile", "odd")
+    assert_named(
+        ch10.check_xoi_design(_xoi_net(first_kernel=3)),
+        "pooling cannot tile",
+        "(9 − 3 + 2·1)/1 + 1 = 9",
+    )
     assert_named(
         ch10.check_xoi_design(_xoi_net(dense_in=64)), "dense layer of the wrong size", "K·H·W"
     )
@@ -365,3 +369,19 @@ def test_xoi_design_runs_the_readers_network_and_names_each_mistake():
     assert not_attempted(ch10.check_xoi_design(None))
     shown = ch10.check_xoi_design(_xoi_net(classes=10), reveal=True)
     assert shown.expected_shown and "Conv2D(1, 12, 4, padding=1)" in shown.expected
+
+
+def test_the_tiling_hint_works_out_the_readers_own_layers():
+    # padding 2 makes 11×11: the hint must say so, not the 9×9 of padding 1
+    reset_tries()
+    result = ch10.check_xoi_design(_xoi_net(first_kernel=3, padding=2, dense_in=24 * 3 * 3))
+    assert result.mistake == "pooling cannot tile"
+    assert "maps of 11×11" in result.hint and "(9 − 3 + 2·2)/1 + 1 = 11" in result.hint
+    assert "(11 − 2 + 2·0)/2 + 1 = 5.5" in result.hint and "9×9" in result.hint
+    assert "keeps 9×9" not in result.hint
+    # the second pooling fails: 9 − 2 + 2 + 1 = 10, pooled to 5, kept 5 by net[3]
+    second = ch10.tiling_hint(_xoi_net(first_kernel=2, padding=1))
+    assert second.startswith("The pooling at index 5 of your network")
+    assert "the convolution at index 3 (F = 3, P = 1, S = 1) turns 5×5" in second
+    # a network that tiles everywhere has no sizes to tell; the hint stays general
+    assert ch10.tiling_hint(_xoi_net()).startswith("A pooling met a map")
