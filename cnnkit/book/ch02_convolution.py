@@ -901,21 +901,21 @@ def check_layer_shape(
     out_channels: int,
     kernel_size: int,
     *,
-    title: str = "output shape (K, H_out, W_out)",
+    title: str = "output shape (K, rows, columns)",
     reveal: bool = False,
 ) -> CheckResult:
     """Check the output shape of K filters of size F×F over a (C, H, W) input, with
     stride 1 and no padding: (K, H − F + 1, W − F + 1).
 
     Named mistakes: depth = input channels; channels last; forgot that the window must
-    fit (H, W kept); an axis for the channels (K, C, H_out, W_out); one map per channel
+    fit (H, W kept); an axis for the channels (K, C, rows, columns); one map per channel
     (K·C maps); and the generic ones of :func:`cnnkit.book.exercises.check_shape`, with an
     off-by-one hint that uses H − F + 1 (this chapter has no stride or padding yet).
 
     Examples
     --------
     >>> check_layer_shape((5, 6, 8), (3, 8, 10), 5, 3)
-    ✓ Correct: output shape (K, H_out, W_out)
+    ✓ Correct: output shape (K, rows, columns)
     >>> check_layer_shape((3, 6, 8), (3, 8, 10), 5, 3).mistake
     'depth = input channels'
     """
@@ -931,7 +931,7 @@ def check_layer_shape(
         ),
         Mistake(
             "channels last",
-            "That is channels last: the book writes (K, H_out, W_out).",
+            "That is channels last: the book writes the filters' axis first, (K, rows, columns).",
             compute=lambda: (rows, cols, k),
         ),
         Mistake(
