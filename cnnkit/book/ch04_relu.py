@@ -5,7 +5,8 @@ For ``notebooks/04_relu.ipynb``: the Sobel map of the sample photo that the chap
 rectifies (:func:`edge_map`), the drawings of the activation functions and their slopes
 (:func:`show_activations`), the filter that two stacked convolutions collapse into
 (:func:`combined_filter`), the gradient measured through a deep stack of layers
-(:func:`gradient_norms`), the chapter-10 network with another activation
+(:func:`gradient_norms`) and split into the part of the slopes and of the weights
+(:func:`gradient_factors`), the chapter-10 network with another activation
 (:func:`digits_net`) and its dead channels (:func:`relu_silence`), the explorer of an
 activation applied to a feature map (:func:`activation_explorer`) and the chapter's
 exercise checks (each takes ``reveal=True`` to show the answer).
@@ -188,6 +189,32 @@ def combined_filter(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return c
 
 
+def _stack_trace(
+    activation: str, depth: int, width: int, batch: int, rng: int
+) -> list[tuple[Any, np.ndarray, float, float]]:
+    """Forward and backward through ``depth`` blocks of Dense + activation.
+
+    Returns one entry per layer, bottom first: (layer, its input in the forward pass,
+    norm of the gradient at its output, norm of the gradient at its input).
+    """
+    gen = np.random.default_rng(rng)
+    layers = []
+    for _ in range(depth):
+        layers += [Dense(width, width, rng=gen, dtype=np.float64), ACTIVATION_LAYERS[activation]()]
+    out = gen.standard_normal((batch, width))
+    inputs = []
+    for layer in layers:
+        inputs.append(out)
+        out = layer.forward(out, training=True)
+    d = gen.standard_normal(out.shape)
+    trace = []
+    for layer, x_in in zip(reversed(layers), reversed(inputs), strict=True):
+        above = float(np.linalg.norm(d))
+        d = layer.backward(d)
+        trace.append((layer, x_in, above, float(np.linalg.norm(d))))
+    return trace[::-1]
+
+
 def gradient_norms(
     activation: str, *, depth: int = 20, width: int = 64, batch: int = 32, rng: int = 0
 ) -> np.ndarray:
@@ -204,20 +231,62 @@ def gradient_norms(
         Entry 0 is the norm at the network's input (the bottom), entry depth − 1 the
         norm at the last Dense layer (the top).
     """
-    gen = np.random.default_rng(rng)
-    layers = []
-    for _ in range(depth):
-        layers += [Dense(width, width, rng=gen, dtype=np.float64), ACTIVATION_LAYERS[activation]()]
-    net = Sequential(*layers)
-    x = gen.standard_normal((batch, width))
-    out = net.forward(x, training=True)
-    d = gen.standard_normal(out.shape)
-    norms = []
-    for layer in reversed(list(net)):
-        d = layer.backward(d)
+    trace = _stack_trace(activation, depth, width, batch, rng)
+    return np.array([below for layer, _, _, below in trace if isinstance(layer, Dense)])
+
+
+class GradientFactors(NamedTuple):
+    """What happens to the gradient of :func:`gradient_norms`'s stack between the input
+    of the top layer and the input of layer 1: the blocks 1 to depth − 1."""
+
+    ratio: float
+    """Norm at the input of layer 1 over norm at the input of the top layer."""
+    slopes: float
+    """The factor by which the activations of those blocks change the norm, together."""
+    weights: float
+    """The factor by which their Dense layers change it; ``slopes * weights == ratio``."""
+    mean_slope: float
+    """The activation's slope g′(z), averaged over every input z of those activations."""
+
+
+def gradient_factors(
+    activation: str, *, depth: int = 20, width: int = 64, batch: int = 32, rng: int = 0
+) -> GradientFactors:
+    """Split the shrinking (or growth) of the gradient in :func:`gradient_norms`'s stack
+    (same arguments, same network and data) into the part of the activations' slopes and
+    the part of the weights.
+
+    Each layer multiplies the norm of the gradient that passes it by some factor; the
+    product of the activations' factors and the product of the Dense layers' factors
+    multiply to ``ratio``.
+
+    Examples
+    --------
+    >>> f = gradient_factors("sigmoid", depth=5)
+    >>> bool(f.mean_slope <= 0.25 and f.slopes <= 0.25**4)
+    True
+    >>> bool(np.isclose(f.slopes * f.weights, f.ratio))
+    True
+    """
+    if depth < 2:
+        raise ValueError(f"gradient_factors: depth must be at least 2; got {depth}")
+    trace = _stack_trace(activation, depth, width, batch, rng)
+    between = trace[: 2 * (depth - 1)]  # Dense and activation of blocks 1 .. depth - 1
+    slope = ACTIVATIONS[activation][1]
+    slopes = weights = 1.0
+    z = []
+    for layer, x_in, above, below in between:
         if isinstance(layer, Dense):
-            norms.append(float(np.linalg.norm(d)))
-    return np.array(norms[::-1])
+            weights *= below / above
+        else:
+            slopes *= below / above
+            z.append(x_in.ravel())
+    return GradientFactors(
+        ratio=trace[0][3] / trace[-2][3],
+        slopes=slopes,
+        weights=weights,
+        mean_slope=float(np.mean(slope(np.concatenate(z)))),
+    )
 
 
 def show_gradient_norms(norms: dict[str, np.ndarray]) -> Figure:
@@ -474,6 +543,13 @@ def check_relu_backward(fn: Any, *, reveal: bool = False) -> CheckResult:
 SIGMOID_DEPTH_RTOL = 0.02
 
 
+def _one_digit_roundings(value: float) -> tuple[float, float]:
+    """``value`` rounded down and up to one significant digit (for 9.54e-7: 9e-7, 1e-6)."""
+    exponent = np.floor(np.log10(value))
+    mantissa = value / 10**exponent
+    return float(np.floor(mantissa) * 10**exponent), float(np.ceil(mantissa) * 10**exponent)
+
+
 def check_sigmoid_depth(answer: Any, *, depth: int = 10, reveal: bool = False) -> CheckResult:
     """Predict: the largest share of a gradient that can pass ``depth`` sigmoids.
 
@@ -481,20 +557,24 @@ def check_sigmoid_depth(answer: Any, *, depth: int = 10, reveal: bool = False) -
     most 0.25**depth passes (the weights between the layers left aside). Two significant
     digits are enough: an answer within :data:`SIGMOID_DEPTH_RTOL` of the exact value
     passes. Named mistakes: the slope taken as 0.5 or 1, the slopes added instead of
-    multiplied, one layer only, and a right answer rounded too coarsely (within 20 %).
+    multiplied, one layer only, one sigmoid too few or too many (0.25**(depth ∓ 1)), and
+    the right answer rounded to one significant digit (down or up).
 
     Examples
     --------
     >>> check_sigmoid_depth(9.5e-7)
     ✓ Correct: the gradient through 10 sigmoids
+    >>> check_sigmoid_depth(0.25**9).mistake
+    'one sigmoid too few'
     """
     expected = 0.25**depth
+    roundings = _one_digit_roundings(expected)
 
     def within(got: Any, want: Any) -> bool:
         return close(got, want, rtol=SIGMOID_DEPTH_RTOL, atol=0.0)
 
     def rounded(got: Any, want: Any, case: Case) -> bool:
-        return _is_number(got) and not within(got, want) and close(got, want, rtol=0.2, atol=0)
+        return _is_number(got) and any(close(got, r, rtol=1e-6, atol=0.0) for r in roundings)
 
     named = [
         (
@@ -512,6 +592,22 @@ def check_sigmoid_depth(answer: Any, *, depth: int = 10, reveal: bool = False) -
             "one layer only",
             0.25,
             "That is one layer; the gradient passes through all of them in turn.",
+        ),
+        (
+            "one sigmoid too few",
+            0.25 ** (depth - 1),
+            f"The slope is right; count its factors again. The gradient passes each of the "
+            f"{depth} sigmoids, from above the top layer down to the bottom, and each "
+            "multiplies it by its slope. (The measurement in the text counted one sigmoid "
+            "fewer than layers: it started at the input of the top layer, below that "
+            "layer's sigmoid.)",
+        ),
+        (
+            "one sigmoid too many",
+            0.25 ** (depth + 1),
+            f"The slope is right; count its factors again: each of the {depth} sigmoids "
+            "multiplies the gradient by its slope once, and nothing else does (the weights "
+            "are left aside).",
         ),
     ]
     mistakes = [Mistake(name, hint, compute=lambda v=value: v) for name, value, hint in named]

@@ -291,23 +291,44 @@ _FORWARD_MISTAKES = (
         "value of the window.",
         compute=lambda x: _blocks(np.asarray(x, dtype=float)).mean(axis=(-2, -1)),
     ),
-    Mistake(
-        "wrong axes",
-        "You took the maximum over the wrong axes of the reshaped array. After "
-        "x.reshape(H // 2, 2, W // 2, 2), find the two axes that run inside one 2×2 "
-        "window: the maximum goes over those, and the other two index the windows.",
-        compute=lambda x: (
-            np.asarray(x, dtype=float)
-            .reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2)
-            .max(axis=(1, 2))
-        ),
+    *(
+        Mistake(
+            "wrong axes",
+            "You took the maximum over the wrong axes of the reshaped array. After "
+            "x.reshape(H // 2, 2, W // 2, 2), find the two axes that run inside one 2×2 "
+            "window: the maximum goes over those, and the other two index the windows.",
+            compute=lambda x, axes=axes: (
+                np.asarray(x, dtype=float)
+                .reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2)
+                .max(axis=axes)
+            ),
+        )
+        for axes in [(0, 1), (0, 2), (0, 3), (1, 2), (2, 3)]
     ),
     Mistake(
-        "one corner of each window",
-        "You kept one cell of each window, its top-left corner (x[::2, ::2]): that picks "
-        "every second value, it does not pool. Max pooling compares all four cells of the "
-        "window and keeps the largest.",
-        compute=lambda x: np.asarray(x, dtype=float)[::2, ::2],
+        "wrong axes",
+        "x.reshape(H // 2, W // 2, 2, 2) does not keep the windows together: a reshape "
+        "reads the values row by row, so each group of four on the last two axes is four "
+        "values that follow one another in x, not a 2×2 window. Reshape to "
+        "(H // 2, 2, W // 2, 2), "
+        "where one axis runs down a window and another across it, and take the maximum "
+        "over those two.",
+        compute=lambda x: (
+            np.asarray(x, dtype=float)
+            .reshape(x.shape[0] // 2, x.shape[1] // 2, 2, 2)
+            .max(axis=(2, 3))
+        ),
+    ),
+    *(
+        Mistake(
+            "one corner of each window",
+            "You kept one cell of each window, one of its corners (x[::2, ::2] is the "
+            "top-left one, x[1::2, 1::2] the bottom-right one): that picks every second "
+            "value, it does not pool. Max pooling compares all four cells of the window "
+            "and keeps the largest.",
+            compute=lambda x, i=i, j=j: np.asarray(x, dtype=float)[i::2, j::2],
+        )
+        for i, j in [(0, 0), (0, 1), (1, 0), (1, 1)]
     ),
     Mistake(
         "stride 1",
@@ -339,8 +360,10 @@ def check_max_pool(fn: Any, *, reveal: bool = False) -> CheckResult:
     """Implement: ``fn(x)`` is 2×2 max pooling with stride 2 of an (H, W) array (H, W
     even), compared with ``cnnkit.pooling.max_pool2d(x, 2)``.
 
-    Named mistakes: averaged, the maximum over the wrong axes of the reshaped array,
-    one corner of each window, stride 1, a maximum started from 0, the largest |x|.
+    Named mistakes: averaged, the maximum over the wrong axes of the reshaped array (any
+    wrong pair, or a reshape to (H // 2, W // 2, 2, 2) that splits the windows), one
+    corner of each window (any of the four), stride 1, a maximum started from 0, the
+    largest |x|.
 
     Examples
     --------

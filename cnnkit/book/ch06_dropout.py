@@ -346,6 +346,15 @@ _DROPOUT_MISTAKES = (
         compute=lambda x, p: (round(p, 3), round(1 / p, 4), True),
     ),
     Mistake(
+        "the paper's p, unscaled",
+        "You keep each unit with probability p, the 2014 paper's p (its probability of "
+        "KEEPING a unit), and leave the kept units unscaled. In this book, as in cnnkit "
+        "and PyTorch, p is the probability of DROPPING a unit: keep it when the random "
+        "number is at least p, and divide the kept units by 1 − p, so that the mean "
+        "activation stays what it was.",
+        compute=lambda x, p: (round(p, 3), 1.0, True),
+    ),
+    Mistake(
         "p kept instead of dropped",
         "You keep each unit with probability p: in this book p is the probability of "
         "DROPPING a unit (the 2014 paper's p is the keep probability). Keep it when a "
@@ -396,8 +405,9 @@ def check_dropout(
     and whether ``training=False`` returns x unchanged. Cases p = 0.2, 0.5 and 0.75.
 
     Named mistakes: the paper's form and its p; the paper's scaling, at test time; the
-    paper's p (keep probability); p kept instead of dropped; forgot the scaling;
-    multiplied by 1 − p; dropout at evaluation time; changed the shape.
+    paper's p (keep probability); the paper's p, unscaled; p kept instead of dropped;
+    forgot the scaling; multiplied by 1 − p; dropout at evaluation time; changed the
+    shape.
 
     Examples
     --------

@@ -18,6 +18,7 @@ from book_checks import (
 
 from cnnkit.activations import relu, relu_grad
 from cnnkit.book import ch04_relu as ch4
+from cnnkit.book.exercises import reset_tries
 from cnnkit.convolution import conv2d
 from cnnkit.layers import Conv2D, ReLU, Sigmoid
 from cnnkit.model import lenet_digits
@@ -49,6 +50,21 @@ def test_sigmoid_gradients_vanish_and_relu_gradients_do_not():
     assert 0.1 < relu_norms[0] / relu_norms[-1] < 10
     # the norm falls at every sigmoid layer on the way down
     assert np.all(np.diff(sigmoid_norms) > 0)
+
+
+def test_gradient_factors_split_the_ratio_into_slopes_and_weights():
+    for name in ("ReLU", "sigmoid", "tanh"):
+        norms = ch4.gradient_norms(name, depth=20)
+        f = ch4.gradient_factors(name, depth=20)
+        assert np.isclose(f.ratio, norms[0] / norms[-1])
+        assert np.isclose(f.slopes * f.weights, f.ratio)
+        # He's initialisation: about sqrt(2) per weight layer
+        assert abs(f.weights ** (1 / 19) - np.sqrt(2)) < 0.1
+    sigmoid = ch4.gradient_factors("sigmoid", depth=20)
+    assert sigmoid.mean_slope <= 0.25 and sigmoid.slopes <= 0.25**19
+    assert 0.4 < ch4.gradient_factors("ReLU", depth=20).mean_slope < 0.6
+    with pytest.raises(ValueError, match="depth must be at least 2"):
+        ch4.gradient_factors("tanh", depth=1)
 
 
 def test_digits_net_is_lenet_digits_with_another_activation():
@@ -204,12 +220,28 @@ def test_sigmoid_depth_names_each_mistake():
     assert not_attempted(ch4.check_sigmoid_depth(None))
 
 
-def test_sigmoid_depth_takes_two_significant_digits_and_names_coarser_rounding():
+def test_sigmoid_depth_takes_two_significant_digits_and_names_only_one_digit_roundings():
     assert ch4.check_sigmoid_depth(9.5e-7).passed  # 0.25**10 = 9.54e-7
     assert ch4.check_sigmoid_depth(np.float32(9.5e-7)).passed
+    # rounded to one significant digit, up or down
     assert_named(ch4.check_sigmoid_depth(1e-6), "rounded too coarsely", "two significant")
     assert_named(ch4.check_sigmoid_depth(9e-7), "rounded too coarsely", "reasoning is right")
-    assert not ch4.check_sigmoid_depth(9.2e-7).passed
+    assert_named(ch4.check_sigmoid_depth(2e-4, depth=6), "rounded too coarsely", "two")
+    # close, but no rounding of the answer: not told that the reasoning is right
+    for near in (9.2e-7, 1.1e-6, 0.245**10):
+        result = ch4.check_sigmoid_depth(near)
+        assert not result.passed and result.mistake is None, near
+        assert "reasoning is right" not in result.hint
+
+
+def test_sigmoid_depth_names_one_sigmoid_too_few_or_too_many():
+    reset_tries()
+    assert_held_back(ch4.check_sigmoid_depth(0.25**9))
+    assert_held_back(ch4.check_sigmoid_depth(0.25**11))
+    assert_named(ch4.check_sigmoid_depth(0.25**9), "one sigmoid too few", "count")
+    assert_named(ch4.check_sigmoid_depth(3.8e-6), "one sigmoid too few", "count")
+    assert_named(ch4.check_sigmoid_depth(0.25**11), "one sigmoid too many", "count")
+    assert_named(ch4.check_sigmoid_depth(0.25**5, depth=6), "one sigmoid too few", "6 sigmoids")
 
 
 def test_why_nonlinear_is_a_multiple_choice_listed_in_the_notebook():

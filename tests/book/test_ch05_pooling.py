@@ -153,6 +153,25 @@ def test_max_pool_passes_the_right_answer_and_names_each_mistake():
         assert_named(ch5.check_max_pool(fn), mistake, word)
 
 
+@pytest.mark.parametrize("axes", [(0, 1), (0, 2), (0, 3), (1, 2), (2, 3)])
+def test_max_pool_names_every_wrong_pair_of_axes(axes):
+    h = lambda x: x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2)  # noqa: E731
+    assert_named(ch5.check_max_pool(lambda x: h(x).max(axis=axes)), "wrong axes", "two axes")
+
+
+def test_max_pool_names_a_reshape_that_splits_the_windows():
+    def split(x):
+        return x.reshape(x.shape[0] // 2, x.shape[1] // 2, 2, 2).max(axis=(2, 3))
+
+    assert_named(ch5.check_max_pool(split), "wrong axes", "(H // 2, 2, W // 2, 2)")
+
+
+@pytest.mark.parametrize(("i", "j"), [(0, 0), (0, 1), (1, 0), (1, 1)])
+def test_max_pool_names_any_corner_of_each_window(i, j):
+    result = ch5.check_max_pool(lambda x: x[i::2, j::2])
+    assert_named(result, "one corner of each window", "all four cells")
+
+
 def test_max_pool_backward_passes_the_right_answer_and_names_each_mistake():
     assert ch5.check_max_pool_backward(_max_pool_backward).passed
     assert_held_back(ch5.check_max_pool_backward(lambda dout, x: _max_pool_backward(-dout, x)))

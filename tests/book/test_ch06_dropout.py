@@ -152,6 +152,11 @@ def _mask(x, p):
             "KEEPING",
         ),
         (
+            lambda x, p, t: x if not t else x * ~_mask(x, p),
+            "the paper's p, unscaled",
+            "KEEPING",
+        ),
+        (
             lambda x, p, t: x * (1 - p) if not t else x * _mask(x, p),
             "the paper's scaling, at test time",
             "inverted dropout",
