@@ -546,9 +546,22 @@ def _shape_advice(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
 
 
 def _type_hint(got: Any, expected: Any) -> str:
-    """A hint for the right whole number given as a float (8256.0) or as text ("8256");
-    empty when that is not what happened."""
-    if not isinstance(expected, (int, np.integer)) or isinstance(expected, (bool, np.bool_)):
+    """A hint for the right number given as text ("8256", "9.5e-7"), or the right whole
+    number given as a float (8256.0); empty when that is not what happened."""
+    if not _is_real_scalar(expected) or isinstance(expected, (bool, np.bool_)):
+        return ""
+    if isinstance(got, str):
+        try:
+            number = float(got.strip().replace("_", "").replace(",", ""))
+        except ValueError:
+            return ""
+        if np.isclose(number, float(expected), rtol=1e-2, atol=0):
+            return (
+                f"That is text ({got!r}, in quotes), not a number: give the number "
+                "itself, without the quotes."
+            )
+        return ""
+    if not isinstance(expected, (int, np.integer)):
         return ""
     if isinstance(got, (float, np.floating)) and float(got) == int(expected):
         return (
@@ -556,12 +569,6 @@ def _type_hint(got: Any, expected: Any) -> str:
             "number. Give it as an int, e.g. int(...) around your expression, or use // "
             "instead of / where you divide."
         )
-    if isinstance(got, str) and got.strip().replace("_", "").replace(",", "").isdigit():
-        if int(got.strip().replace("_", "").replace(",", "")) == int(expected):
-            return (
-                f"The right number, but as text ({got!r}, in quotes): give the number "
-                "itself, without the quotes."
-            )
     return ""
 
 

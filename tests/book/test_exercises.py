@@ -118,15 +118,17 @@ def test_a_wrong_shape_gets_advice_that_fits_it():
 
 
 def test_the_right_count_as_a_float_or_as_text_is_named():
-    for given, words in ((8256.0, "as a float (8256.0)"), ("8256", "as text ('8256'")):
+    for given, words in ((8256.0, "as a float (8256.0)"), ("8256", "text ('8256', in quotes)")):
         result = check_answer(given, 8256, [], Case(label="c"), "count", same_integer)
         assert not result.passed and words in result.hint
-    # a float of another value is not called "the right number"
+    # a float of another value is not called "the right number", nor other text "quotes"
     other = check_answer(8000.0, 8256, [], Case(label="c"), "count", same_integer)
     assert "right number" not in other.hint
-    assert (
-        "right number" not in check_answer("82", 8256, [], Case(label="c"), "n", same_integer).hint
-    )
+    text = check_answer("82", 8256, [], Case(label="c"), "n", same_integer)
+    assert "quotes" not in text.hint
+    # a real number given as text, within rounding of the answer
+    assert "in quotes" in check_value("9.5e-7", 9.54e-7, rtol=0.02).hint
+    assert "in quotes" not in check_value("abc", 9.54e-7).hint
 
 
 def test_the_reader_cannot_corrupt_the_cases():
