@@ -909,15 +909,15 @@ def _dense_backward_reference(dout: np.ndarray, x: np.ndarray, w_: np.ndarray):
     return dense_backward(dout, DenseCache(x, w_))
 
 
-def _dense_case(n: int, n_in: int, n_out: int, seed: int, *, show: bool) -> Case:
+def _dense_case(n_examples: int, n_in: int, n_out: int, seed: int, *, show: bool) -> Case:
     gen = np.random.default_rng(seed)
-    x = np.round(gen.normal(size=(n, n_in)), 1)
+    x = np.round(gen.normal(size=(n_examples, n_in)), 1)
     w_ = np.round(gen.normal(size=(n_in, n_out)), 1)
-    dout = np.round(gen.normal(size=(n, n_out)), 1)
+    dout = np.round(gen.normal(size=(n_examples, n_out)), 1)
     inputs = {"dout": dout, "x": x, "w": w_} if show else {}
     return Case(
         (dout, x, w_),
-        label=f"N = {n} examples, in_features = {n_in}, out_features = {n_out}",
+        label=f"N = {n_examples} examples, in_features = {n_in}, out_features = {n_out}",
         inputs=inputs,
     )
 

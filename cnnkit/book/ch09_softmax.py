@@ -753,6 +753,15 @@ _CE_MISTAKES = (
         "the mean of those losses over the batch: end with .mean().",
         compute=lambda logits, labels: -_log_p(logits, labels),
     ),
+    # After the one above: on the one-example case both give an array of one loss, and
+    # only the batches tell them apart (N losses, or the mean wrapped in one element).
+    Mistake(
+        "the mean in a one-element array",
+        "Your mean is right, but it comes as an array of one element, shape (1,), not as "
+        "a number: return the mean itself (.mean() of the N losses, without wrapping it "
+        "in np.array([...]) or keeping an axis).",
+        compute=lambda logits, labels: np.array([-_log_p(logits, labels).mean()]),
+    ),
     Mistake(
         "every label for every row",
         "You picked the columns labels for every row (log_p[:, labels]), N × N numbers. "
@@ -780,13 +789,14 @@ _CE_MISTAKES = (
 
 def check_cross_entropy(fn: Any, *, reveal: bool = False) -> CheckResult:
     """Implement: ``fn(logits, labels)`` is the mean cross-entropy of a batch,
-    −(1/N) Σ_n log softmax(logits[n])[labels[n]], as :func:`cnnkit.softmax.cross_entropy`.
+    −(1/N) Σ_r log softmax(logits[r])[labels[r]], as :func:`cnnkit.softmax.cross_entropy`.
 
     Run on one example, a batch of four, a very confident wrong answer (log 0 if the
     probability is computed first) and large scores (overflow without the max shift).
     Named mistakes: no max shift, no max shift in the log-sum-exp, log of the softmax,
-    sum instead of mean, the losses of the examples (not their mean), every label for
-    every row, forgot the minus sign, log base 2, log base 10.
+    sum instead of mean, the losses of the examples (not their mean), the mean in a
+    one-element array, every label for every row, forgot the minus sign, log base 2, log
+    base 10.
 
     Examples
     --------

@@ -845,72 +845,132 @@ def _raised(got: Any, words: str) -> bool:
 #: The input of exercise 10.4's network: one X/O/I image, without the batch axis.
 XOI_INPUT_SHAPE = (1, 9, 9)
 
-_TILING_ADVICE = (
-    "Change the F or P of a convolution before it so that each pooling gets a size it "
-    "can tile (an even size, for a 2×2 window with stride 2): ⌊(W − F + 2P)/S⌋ + 1. "
-    "net.summary((1, 9, 9)) follows the shapes layer by layer."
-)
+_TILING_RULE = "⌊(W − F + 2P)/S⌋ + 1"
 
 
-def _size_sum(size: int, f: int, p: int, s: int) -> str:
-    """The size rule written out for one axis: '(9 − 3 + 2·1)/1 + 1'."""
+class _Misfit(NamedTuple):
+    """The first layer of a network whose windows cannot tile what reaches it."""
+
+    index: int
+    layer: Any
+    shape: tuple[int, ...]  # what reaches the layer, (C, H, W)
+    axis: int  # 0 for the height, 1 for the width
+    maker: tuple[int, Any, tuple[int, ...]] | None  # the last layer that set the size
+    after_conv: bool  # whether a convolution comes before the layer
+
+
+def _misfit(net: Any) -> _Misfit | None:
+    """Follow the 9×9 input through ``net`` to the first convolution or pooling in strict
+    mode whose windows cannot tile its input; ``None`` if there is none, or if a layer
+    fails for another reason first (the sizes after it are then unknown)."""
+    shape = XOI_INPUT_SHAPE
+    maker = None
+    after_conv = False
+    for index, layer in enumerate(_layers(net)):
+        windowed = isinstance(layer, (Conv2D, MaxPool2D, AvgPool2D))
+        if windowed and len(shape) == 3 and getattr(layer, "mode", "strict") == "strict":
+            for axis in (0, 1):
+                span = shape[1 + axis] - layer.kernel_size[axis] + 2 * layer.padding[axis]
+                if span >= 0 and span % layer.stride[axis] != 0:
+                    return _Misfit(index, layer, shape, axis, maker, after_conv)
+        try:
+            out = tuple(layer.output_shape(shape))
+        except Exception:  # e.g. channels that do not match: no sizes to tell
+            return None
+        if windowed:
+            maker = (index, layer, shape)
+            after_conv = after_conv or isinstance(layer, Conv2D)
+        shape = out
+    return None
+
+
+def _kind(layer: Any) -> str:
+    return "convolution" if isinstance(layer, Conv2D) else "pooling"
+
+
+def _fps(layer: Any, axis: int) -> str:
+    return f"F = {layer.kernel_size[axis]}, P = {layer.padding[axis]}, S = {layer.stride[axis]}"
+
+
+def _size_sum(layer: Any, size: int, axis: int) -> str:
+    """The size rule of ``layer`` written out for one axis: '(9 − 3 + 2·1)/1 + 1'."""
+    f, p, s = layer.kernel_size[axis], layer.padding[axis], layer.stride[axis]
     return f"({size} − {f} + 2·{p})/{s} + 1"
 
 
 def tiling_hint(net: Any) -> str:
-    """The hint for a pooling that cannot tile its input, computed from the reader's own
-    layers: which pooling, the size that reaches it, the layer that made that size, and
-    the size rule written out with their numbers.
+    """The hint for a convolution or pooling that cannot tile its input, computed from the
+    reader's own layers: which layer, the size that reaches it, the layer that made that
+    size, and the size rule written out with their numbers.
 
     Examples
     --------
     >>> net = Sequential(Conv2D(1, 12, 3, padding=2), ReLU(), MaxPool2D(2))
     >>> print(tiling_hint(net))  # doctest: +NORMALIZE_WHITESPACE
-    The pooling at index 2 of your network (window 2×2, stride 2) receives maps of
+    The pooling at index 2 of your network (F = 2, P = 0, S = 2) receives maps of
     11×11: the convolution at index 0 (F = 3, P = 2, S = 1) turns 9×9 into
     (9 − 3 + 2·2)/1 + 1 = 11 along the height, and for the pooling
     (11 − 2 + 2·0)/2 + 1 = 5.5 is not a whole number, so its windows cannot tile the
-    map. Change the F or P of a convolution before it so that each pooling gets a size
-    it can tile (an even size, for a 2×2 window with stride 2): ⌊(W − F + 2P)/S⌋ + 1.
-    net.summary((1, 9, 9)) follows the shapes layer by layer.
+    map. Change the F or P of a convolution before it so that the pooling gets a size it
+    can tile (an even size, for a 2×2 window with stride 2): ⌊(W − F + 2P)/S⌋ + 1. Then
+    work the rule through every layer after the one you changed, as above.
     """
-    shape = XOI_INPUT_SHAPE
-    maker = None  # (index, layer, its input shape): the last layer that set the size
-    for index, layer in enumerate(_layers(net)):
-        if isinstance(layer, (MaxPool2D, AvgPool2D)):
-            for axis, name in ((0, "height"), (1, "width")):
-                size = shape[1 + axis]
-                f, s, p = layer.kernel_size[axis], layer.stride[axis], layer.padding[axis]
-                if (size - f + 2 * p) % s == 0:
-                    continue
-                made = ":"
-                if maker is not None:
-                    j, before, before_shape = maker
-                    kind = "convolution" if isinstance(before, Conv2D) else "pooling"
-                    bf, bs = before.kernel_size[axis], before.stride[axis]
-                    bp = before.padding[axis]
-                    made = (
-                        f": the {kind} at index {j} (F = {bf}, P = {bp}, S = {bs}) turns "
-                        f"{before_shape[1]}×{before_shape[2]} into "
-                        f"{_size_sum(before_shape[1 + axis], bf, bp, bs)} = {size} along "
-                        f"the {name}, and"
-                    )
-                value = (size - f + 2 * p) / s + 1
-                return (
-                    f"The pooling at index {index} of your network (window {layer.kernel_size[0]}×"
-                    f"{layer.kernel_size[1]}, stride {s}) receives maps of "
-                    f"{shape[1]}×{shape[2]}{made} for the pooling "
-                    f"{_size_sum(size, f, p, s)} = {value:g} is not a whole number, so its "
-                    f"windows cannot tile the map. {_TILING_ADVICE}"
-                )
-        try:
-            out = tuple(layer.output_shape(shape))
-        except Exception:  # e.g. a convolution that does not fit: no sizes to tell
-            break
-        if isinstance(layer, (Conv2D, MaxPool2D, AvgPool2D)):
-            maker = (index, layer, shape)
-        shape = out
-    return f"A pooling met a map whose size its windows cannot tile. {_TILING_ADVICE}"
+    misfit = _misfit(net)
+    if misfit is None:
+        return (
+            "A convolution or pooling met a map whose size its windows cannot tile: "
+            f"work {_TILING_RULE} through your layers one by one, from the 9×9 image, and "
+            "find the first layer where (W − F + 2P)/S + 1 is not a whole number."
+        )
+    layer, axis, shape = misfit.layer, misfit.axis, misfit.shape
+    kind, name = _kind(layer), ("height", "width")[axis]
+    f, p, s = layer.kernel_size[axis], layer.padding[axis], layer.stride[axis]
+    size = shape[1 + axis]
+    if misfit.maker is None:
+        made = f"the {shape[1]}×{shape[2]} image itself, and along the {name}"
+        target = "image"
+    else:
+        j, before, before_shape = misfit.maker
+        made = (
+            f"maps of {shape[1]}×{shape[2]}: the {_kind(before)} at index {j} "
+            f"({_fps(before, axis)}) turns {before_shape[1]}×{before_shape[2]} into "
+            f"{_size_sum(before, before_shape[1 + axis], axis)} "
+            f"= {size} along the {name}, and for the {kind}"
+        )
+        target = "map"
+    if isinstance(layer, Conv2D):
+        advice = (
+            "Change this convolution's F, P or S so that it fits (with S = 1 every size "
+            f"does), keeping an even size for each 2×2 pooling after it: {_TILING_RULE}."
+        )
+    elif misfit.after_conv:
+        advice = (
+            "Change the F or P of a convolution before it so that the pooling gets a size "
+            "it can tile (an even size, for a 2×2 window with stride 2): "
+            f"{_TILING_RULE}."
+        )
+    else:
+        advice = (
+            "No convolution comes before this pooling. Each block starts with its "
+            "convolution: choose that convolution's F and P so that the pooling after it "
+            "gets a size it can tile (an even size, for a 2×2 window with stride 2): "
+            f"{_TILING_RULE}."
+        )
+    return (
+        f"The {kind} at index {misfit.index} of your network ({_fps(layer, axis)}) "
+        f"receives {made} {_size_sum(layer, size, axis)} = "
+        f"{(size - f + 2 * p) / s + 1:g} is not a whole number, so its windows cannot "
+        f"tile the {target}. {advice} Then work the rule through every layer after the "
+        "one you changed, as above."
+    )
+
+
+def _cannot_tile(got: Any, kind: type) -> bool:
+    """The reader's network stops at a layer of ``kind`` whose windows cannot tile."""
+    if not _raised(got, "tile"):
+        return False
+    misfit = _misfit(got)
+    return isinstance(misfit.layer, kind) if misfit else kind is not Conv2D
 
 
 def _xoi_mistakes(net: Any) -> tuple[Mistake, ...]:
@@ -931,15 +991,21 @@ def _xoi_mistakes(net: Any) -> tuple[Mistake, ...]:
             test=lambda got, e, case: hasattr(got, "forward") and not _pools_strict(got),
         ),
         Mistake(
+            "convolution cannot tile",
+            tiling,
+            test=lambda got, e, case: _cannot_tile(got, Conv2D),
+        ),
+        Mistake(
             "pooling cannot tile",
             tiling,
-            test=lambda got, e, case: _raised(got, "tile"),
+            test=lambda got, e, case: _cannot_tile(got, (MaxPool2D, AvgPool2D)),
         ),
         Mistake(
             "dense layer of the wrong size",
             "The dense layer's in_features does not match the flattened output of the last "
-            "pooling: it must be K·H·W of that output (follow the shapes with "
-            "net.summary((1, 9, 9))).",
+            "pooling: it must be K·H·W of that output. Sequential(*net.layers[:-1])"
+            ".summary((1, 9, 9)), your network without its dense layer, shows that "
+            "output.",
             test=lambda got, e, case: _raised(got, "features"),
         ),
         Mistake(
@@ -984,8 +1050,9 @@ def check_xoi_design(net: Any, *, reveal: bool = False) -> CheckResult:
     The check runs ``net.forward`` on five (1, 9, 9) images of
     :func:`cnnkit.data.xoi_patterns` and accepts a network that gives (5, 3) scores,
     with two Conv2D and two MaxPool2D layers, every pooling in ``mode="strict"``. Named
-    mistakes: not a network, floor or ceil pooling, a pooling that cannot tile, a dense
-    layer of the wrong size, channels that do not match, ten scores, blocks removed.
+    mistakes: not a network, floor or ceil pooling, a convolution or a pooling that cannot
+    tile (the hint, from :func:`tiling_hint`, names the layer and works out its sizes), a
+    dense layer of the wrong size, channels that do not match, ten scores, blocks removed.
     """
     return check_answer(
         net,

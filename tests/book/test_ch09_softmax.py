@@ -238,6 +238,10 @@ def test_cross_entropy_check_runs_the_readers_function_and_names_each_mistake():
             lambda lg, lb: -log_softmax(lg, axis=1)[rows(lg, lb)],
             "one number, the mean",
         ),
+        "the mean in a one-element array": (
+            lambda lg, lb: np.array([_cross_entropy(lg, lb)]),
+            "shape (1,)",
+        ),
         "every label for every row": (
             lambda lg, lb: -log_softmax(lg, axis=1)[:, lb].mean(),
             "np.arange",
@@ -248,6 +252,25 @@ def test_cross_entropy_check_runs_the_readers_function_and_names_each_mistake():
     }
     for mistake, (fn, word) in named.items():
         assert_named(ch9.check_cross_entropy(fn), mistake, word)
+
+
+def test_the_losses_of_the_examples_need_more_than_one_example():
+    # on the one-example case a wrapped mean and the per-example losses are the same
+    # array of one loss: the batches tell them apart, whatever else is wrong
+    def per_example_naive(logits, labels):
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return -np.log(p[np.arange(len(labels)), labels])
+
+    for fn in (
+        lambda lg, lb: list(-log_softmax(lg, axis=1)[np.arange(len(lb)), lb]),
+        per_example_naive,
+    ):
+        result = ch9.check_cross_entropy(fn)
+        assert result.mistake == "the losses of the examples, not their mean"
+    wrapped = ch9.check_cross_entropy(lambda lg, lb: np.array([_cross_entropy(lg, lb)]))
+    assert wrapped.mistake == "the mean in a one-element array"
+    assert "N numbers" not in wrapped.hint
+    assert ch9.check_cross_entropy(lambda lg, lb: float(_cross_entropy(lg, lb))).passed
 
 
 def test_shift_and_scale_takes_a_pair_of_words_and_names_each_mistake():

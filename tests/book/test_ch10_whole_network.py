@@ -384,4 +384,62 @@ def test_the_tiling_hint_works_out_the_readers_own_layers():
     assert second.startswith("The pooling at index 5 of your network")
     assert "the convolution at index 3 (F = 3, P = 1, S = 1) turns 5×5" in second
     # a network that tiles everywhere has no sizes to tell; the hint stays general
-    assert ch10.tiling_hint(_xoi_net()).startswith("A pooling met a map")
+    assert ch10.tiling_hint(_xoi_net()).startswith("A convolution or pooling met a map")
+
+
+def _blocks(first_conv, second_conv, dense_in=24):
+    return Sequential(
+        first_conv,
+        ReLU(),
+        MaxPool2D(2),
+        second_conv,
+        ReLU(),
+        MaxPool2D(2),
+        Flatten(),
+        Dense(dense_in, 3, rng=0),
+    )
+
+
+def test_a_convolution_that_cannot_tile_is_named_with_the_readers_numbers():
+    reset_tries()
+    # the first convolution: (9 − 4)/2 + 1 = 3.5
+    first = _blocks(Conv2D(1, 12, 4, stride=2, rng=0), Conv2D(12, 24, 3, padding=1, rng=0))
+    result = ch10.check_xoi_design(first)
+    assert result.mistake == "convolution cannot tile"
+    assert result.hint.startswith("The convolution at index 0 of your network (F = 4, P = 0")
+    assert "the 9×9 image itself" in result.hint
+    assert "(9 − 4 + 2·0)/2 + 1 = 3.5 is not a whole number" in result.hint
+    assert "pooling at index" not in result.hint and "before it" not in result.hint
+    assert "summary" not in result.hint
+    # the second convolution, after 9 − 4 + 2 + 1 = 8 pooled to 4: (4 − 3)/2 + 1 = 1.5
+    second = _blocks(Conv2D(1, 12, 4, padding=1, rng=0), Conv2D(12, 24, 3, stride=2, rng=0))
+    result = ch10.check_xoi_design(second)
+    assert result.mistake == "convolution cannot tile"
+    assert result.hint.startswith("The convolution at index 3 of your network")
+    assert "the pooling at index 2 (F = 2, P = 0, S = 2) turns 8×8 into" in result.hint
+    assert "(4 − 3 + 2·0)/2 + 1 = 1.5 is not a whole number" in result.hint
+    # the same network with a stride the maps allow passes the tiling (and the check)
+    fixed = _blocks(Conv2D(1, 12, 4, padding=1, rng=0), Conv2D(12, 24, 2, stride=2, rng=0))
+    assert ch10.check_xoi_design(fixed).passed
+
+
+def test_a_pooling_with_no_convolution_before_it_is_not_told_to_change_one():
+    reset_tries()
+    pool_first = Sequential(
+        MaxPool2D(2),
+        Conv2D(1, 12, 3, padding=1, rng=0),
+        ReLU(),
+        Conv2D(12, 24, 3, padding=1, rng=0),
+        ReLU(),
+        MaxPool2D(2),
+        Flatten(),
+        Dense(96, 3, rng=0),
+    )
+    result = ch10.check_xoi_design(pool_first)
+    assert result.mistake == "pooling cannot tile"
+    assert result.hint.startswith("The pooling at index 0 of your network")
+    assert "(9 − 2 + 2·0)/2 + 1 = 4.5" in result.hint
+    assert "No convolution comes before this pooling" in result.hint
+    assert "of a convolution before it" not in result.hint
+    # with a convolution before it, the hint points there
+    assert "of a convolution before it" in ch10.tiling_hint(_xoi_net(first_kernel=3))
