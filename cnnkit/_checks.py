@@ -40,6 +40,8 @@ __all__ = [
     "as_batch",
     "as_float_array",
     "as_rng",
+    "check_bool",
+    "check_cache",
     "check_finite",
     "check_float_dtype",
     "check_mode",
@@ -48,6 +50,7 @@ __all__ = [
     "check_number",
     "check_positive_int",
     "check_probability",
+    "check_shape",
     "is_int",
     "pair",
     "plural",
@@ -177,7 +180,13 @@ def as_batch(
     ((1, 1, 5, 7), 2)
     """
     x = as_float_array(x, name, func)
-    check_ndim(x, ndims, name, func, layout=" or ".join(LAYOUTS[n] for n in ndims))
+    layout = " or ".join(LAYOUTS[n] for n in ndims)
+    check_ndim(x, ndims, name, func, layout=layout)
+    if x.size == 0:
+        raise ValueError(
+            f"{func}: {name} must hold at least one number along every axis {layout}; "
+            f"got {name} with shape {x.shape}"
+        )
     return x.reshape((1,) * (4 - x.ndim) + x.shape), x.ndim
 
 
@@ -366,3 +375,36 @@ def as_rng(rng: object, func: str) -> np.random.Generator:
         f"{func}: rng must be a numpy Generator, a non-negative int seed or None; "
         f"got rng={show(rng)}"
     )
+
+
+def check_bool(v: object, name: str, func: str) -> bool:
+    """Return ``v`` unless it is not ``True`` or ``False`` (``TypeError``).
+
+    A string such as ``"False"`` is truthy in Python: accepted, it would do the opposite
+    of what it says. numpy's ``np.True_`` is accepted.
+    """
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    raise TypeError(f"{func}: {name} must be True or False; got {name}={show(v)}")
+
+
+def check_cache(cache: object, kind: type, func: str, producer: str) -> None:
+    """Raise ``TypeError`` unless ``cache`` is a ``kind`` (the cache ``producer`` returns).
+
+    A backward pass needs the cache of its own forward pass: another one (or a tuple,
+    or None) would fail deep inside with an error about a missing attribute.
+    """
+    if not isinstance(cache, kind):
+        got = "None" if cache is None else f"a {type(cache).__name__}"
+        raise TypeError(
+            f"{func}: cache must be the {kind.__name__} that {producer} returns; got {got}"
+        )
+
+
+def check_shape(x: np.ndarray, shape: tuple[int, ...], name: str, func: str, rule: str) -> None:
+    """Raise ``ValueError`` unless ``x.shape == shape``; ``rule`` says why that shape,
+    e.g. ``"the shape of the forward input"``."""
+    if x.shape != tuple(shape):
+        raise ValueError(
+            f"{func}: {name} must have {rule} {tuple(shape)}; got {name} with shape {x.shape}"
+        )

@@ -43,7 +43,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnkit._checks import as_batch, as_float_array, check_ndim, plural, restore, show
+from cnnkit._checks import (
+    as_batch,
+    as_float_array,
+    check_bool,
+    check_cache,
+    check_ndim,
+    plural,
+    restore,
+    show,
+)
 from cnnkit._geometry import Window, copy_rows, crop, pad_array, window
 
 __all__ = [
@@ -140,6 +149,11 @@ def _setup(
     else:
         check_ndim(w, 4, "w", func, layout="(K, C, FH, FW)")
         w4 = w
+    if w4.size == 0:
+        raise ValueError(
+            f"{func}: w must hold at least one filter of at least 1x1 (K, C, FH, FW >= 1); "
+            f"got w with shape {w.shape}"
+        )
     if x4.shape[1] != w4.shape[1]:
         raise ValueError(
             f"{func}: x has {plural(x4.shape[1], 'channel')} but w expects "
@@ -898,6 +912,7 @@ def conv2d_forward(
 
 
 def _check_dout(dout: object, cache: ConvCache, func: str) -> np.ndarray:
+    check_cache(cache, ConvCache, func, "conv2d_forward")
     dout = as_float_array(dout, "dout", func)
     expected = (cache.x.shape[0], cache.w.shape[0], *cache.geometry.out_hw)
     if dout.shape != expected:
@@ -942,10 +957,7 @@ def conv2d_backward(
         (also returned when the forward pass had no bias)
     """
     dout = _check_dout(dout, cache, "conv2d_backward")
-    if not isinstance(input_grad, bool):
-        raise TypeError(
-            f"conv2d_backward: input_grad must be True or False; got input_grad={show(input_grad)}"
-        )
+    check_bool(input_grad, "input_grad", "conv2d_backward")
     x, w, cols, geometry = cache
     s = _Setup(x, w, None, geometry, 4)  # no bias: columns built again get no row of ones
     if cols is not None and cols.ndim == 2:  # the matrix of the whole convolution

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnkit._checks import as_float_array, check_ndim, show
+from cnnkit._checks import as_float_array, check_bool, check_cache, check_ndim, check_shape
 
 __all__ = ["DenseCache", "dense", "dense_backward", "dense_forward", "flatten"]
 
@@ -37,6 +37,10 @@ def flatten(x: np.ndarray) -> np.ndarray:
             f"flatten: x must have at least 2 dimensions (N, ...), the first being the "
             f"batch; got x with {x.ndim} dimensions, shape {x.shape}"
         )
+    if x.size == 0:
+        raise ValueError(
+            f"flatten: x must hold at least one number along every axis; got x with shape {x.shape}"
+        )
     return x.reshape(x.shape[0], -1)
 
 
@@ -52,6 +56,12 @@ def _setup(x: object, w: object, b: object, func: str):
     w = as_float_array(w, "w", func)
     check_ndim(x, 2, "x", func, layout="(N, in_features); flatten it first")
     check_ndim(w, 2, "w", func, layout="(in_features, out_features)")
+    for name, a, layout in (("x", x, "(N, in_features)"), ("w", w, "(in_features, out_features)")):
+        if a.size == 0:
+            raise ValueError(
+                f"{func}: {name} must hold at least one number along each axis {layout}; "
+                f"got {name} with shape {a.shape}"
+            )
     if x.shape[1] != w.shape[0]:
         raise ValueError(
             f"{func}: x has {x.shape[1]} features (x.shape[1]) but w expects {w.shape[0]} "
@@ -124,15 +134,10 @@ def dense_backward(
     dw : ndarray, shape (in_features, out_features)
     db : ndarray, shape (out_features,)
     """
-    dout = as_float_array(dout, "dout", "dense_backward")
+    func = "dense_backward"
+    check_cache(cache, DenseCache, func, "dense_forward")
+    dout = as_float_array(dout, "dout", func)
     x, w = cache
-    if dout.shape != (x.shape[0], w.shape[1]):
-        raise ValueError(
-            f"dense_backward: dout must have the shape of the forward output "
-            f"{(x.shape[0], w.shape[1])}; got dout with shape {dout.shape}"
-        )
-    if not isinstance(input_grad, bool):
-        raise TypeError(
-            f"dense_backward: input_grad must be True or False; got input_grad={show(input_grad)}"
-        )
+    check_shape(dout, (x.shape[0], w.shape[1]), "dout", func, "the shape of the forward output")
+    check_bool(input_grad, "input_grad", func)
     return (dout @ w.T if input_grad else None), x.T @ dout, dout.sum(axis=0)

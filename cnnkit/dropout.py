@@ -7,7 +7,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnkit._checks import as_float_array, as_rng, check_probability, show
+from cnnkit._checks import (
+    as_float_array,
+    as_rng,
+    check_bool,
+    check_cache,
+    check_probability,
+    check_shape,
+    show,
+)
 
 __all__ = ["DropoutCache", "dropout", "dropout_backward", "dropout_forward"]
 
@@ -20,9 +28,12 @@ class DropoutCache(NamedTuple):
     mask : ndarray, same shape as x, or None
         0 where a unit was dropped and 1/(1 - p) where it was kept; None when the forward
         pass did nothing (``training=False`` or ``p == 0``).
+    shape : tuple of int
+        The shape of x, which dout must have (also when there is no mask).
     """
 
     mask: np.ndarray | None
+    shape: tuple[int, ...]
 
 
 def _check_p(p: object, func: str) -> float:
@@ -72,13 +83,13 @@ def _dropout(
 ) -> tuple[np.ndarray, DropoutCache]:
     x = as_float_array(x, "x", func)
     p = _check_p(p, func)
-    if not training or p == 0.0:
-        return x, DropoutCache(None)
+    if not check_bool(training, "training", func) or p == 0.0:
+        return x, DropoutCache(None, x.shape)
     rng = as_rng(rng, func)
     keep = rng.random(x.shape, dtype=x.dtype if x.dtype in (np.float32, np.float64) else None)
     mask = (keep >= p).astype(x.dtype)
     mask *= 1 / (1 - p)
-    return x * mask, DropoutCache(mask)
+    return x * mask, DropoutCache(mask, x.shape)
 
 
 def dropout(x: np.ndarray, p: float, *, training: bool = True, rng: object = None) -> np.ndarray:
@@ -112,12 +123,10 @@ def dropout_backward(dout: np.ndarray, cache: DropoutCache) -> np.ndarray:
     -------
     dx : ndarray
     """
-    dout = as_float_array(dout, "dout", "dropout_backward")
+    func = "dropout_backward"
+    check_cache(cache, DropoutCache, func, "dropout_forward")
+    dout = as_float_array(dout, "dout", func)
+    check_shape(dout, cache.shape, "dout", func, "the shape of the forward input")
     if cache.mask is None:
         return dout
-    if dout.shape != cache.mask.shape:
-        raise ValueError(
-            f"dropout_backward: dout must have the shape of the forward input "
-            f"{cache.mask.shape}; got dout with shape {dout.shape}"
-        )
     return dout * cache.mask

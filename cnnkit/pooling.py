@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cnnkit._checks import as_batch, as_float_array, pair, restore, show
+from cnnkit._checks import as_batch, as_float_array, check_cache, pair, restore, show
 from cnnkit._geometry import Window, copy_rows, crop, pad_array, resolve_padding, window
 
 __all__ = [
@@ -67,12 +67,15 @@ class PoolCache(NamedTuple):
         receives the gradient (the first maximum in row-major order).
     counts : ndarray, shape (Ho, Wo), or float, or None
         Average pooling only: how many cells each window averaged.
+    kind : {"max", "avg", "sum"}
+        The pooling that made the cache: each backward pass takes only its own.
     """
 
     x_shape: tuple[int, ...]
     geometry: Window
     index: np.ndarray | None
     counts: np.ndarray | float | None
+    kind: str  # "max", "avg" or "sum": the pooling whose backward pass may use it
 
 
 def _setup(
@@ -298,10 +301,17 @@ def max_pool2d_forward(
     """
     x4, _, g = _setup(x, kernel_size, stride, padding, mode, "max_pool2d_forward", (4,))
     out, index = _max_with_index(x4, g)
-    return out, PoolCache(x4.shape, g, index, None)
+    return out, PoolCache(x4.shape, g, index, None, "max")
 
 
 def _check_dout(dout: object, cache: PoolCache, func: str) -> np.ndarray:
+    kind = func.partition("_")[0]  # "max" of "max_pool2d_backward"
+    check_cache(cache, PoolCache, func, f"{kind}_pool2d_forward")
+    if cache.kind != kind:
+        raise TypeError(
+            f"{func}: cache must come from {kind}_pool2d_forward; got the cache of "
+            f"{cache.kind}_pool2d_forward (each pooling has its own backward pass)"
+        )
     dout = as_float_array(dout, "dout", func)
     expected = (*cache.x_shape[:2], *cache.geometry.out_hw)
     if dout.shape != expected:
@@ -439,7 +449,7 @@ def sum_pool2d_forward(
 ) -> tuple[np.ndarray, PoolCache]:
     """:func:`sum_pool2d` of a batch (N, C, H, W), plus the cache for the backward pass."""
     x4, _, g = _setup(x, kernel_size, stride, padding, mode, "sum_pool2d_forward", (4,))
-    return _sum_fast(x4, g), PoolCache(x4.shape, g, None, None)
+    return _sum_fast(x4, g), PoolCache(x4.shape, g, None, None, "sum")
 
 
 def sum_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
@@ -497,7 +507,7 @@ def avg_pool2d_forward(
     x4, _, g = _setup(x, kernel_size, stride, padding, mode, "avg_pool2d_forward", (4,))
     counts = _counts(g)
     out = _sum_fast(x4, g) / np.asarray(counts, dtype=x4.dtype)
-    return out, PoolCache(x4.shape, g, None, counts)
+    return out, PoolCache(x4.shape, g, None, counts, "avg")
 
 
 def avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:

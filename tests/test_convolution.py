@@ -523,3 +523,37 @@ def test_a_large_image_is_multiplied_in_place_and_matches_the_loops():
     assert out.shape == (2, 3, 40, 40)
     out[0, 0, 0, 0] = 7.0  # an ordinary array to its user: writable, its own numbers
     assert conv2d(x, w, b, padding=1)[0, 0, 0, 0] != 7.0
+
+
+def test_a_cache_from_another_function_is_named_not_crashed_on():
+    from cnnkit.pooling import max_pool2d_forward
+
+    x = np.ones((1, 1, 4, 4))
+    _, pool_cache = max_pool2d_forward(x, 2)
+    for backward in (conv2d_backward, conv2d_backward_naive):
+        name = backward.__name__
+        for cache, got in ((pool_cache, "a PoolCache"), (None, "None"), ((x, x), "a tuple")):
+            with pytest.raises(
+                TypeError,
+                match=rf"^{name}: cache must be the ConvCache that conv2d_forward returns; "
+                rf"got {got}$",
+            ):
+                backward(np.ones((1, 1, 2, 2)), cache)
+
+
+def test_empty_inputs_and_filters_are_refused():
+    w = np.ones((2, 3, 3, 3))
+    with pytest.raises(
+        ValueError, match=r"^conv2d: x must hold at least one number .* \(1, 3, 0, 4\)"
+    ):
+        conv2d(np.ones((1, 3, 0, 4)), w, padding=1)  # used to return zeros
+    with pytest.raises(ValueError, match=r"^conv2d_forward: x must hold .* \(0, 3, 5, 5\)"):
+        conv2d_forward(np.ones((0, 3, 5, 5)), w)
+    for shape in ((0, 3, 3, 3), (4, 3, 0, 3)):
+        with pytest.raises(
+            ValueError, match=rf"^conv2d: w must hold at least one filter .*{shape}"
+        ):
+            conv2d(np.ones((1, 3, 5, 5)), np.ones(shape))
+    with pytest.raises(TypeError, match=r"^conv2d_backward: input_grad must be True or False"):
+        _, cache = conv2d_forward(np.ones((1, 3, 5, 5)), w)
+        conv2d_backward(np.ones((1, 2, 3, 3)), cache, input_grad="no")

@@ -73,3 +73,27 @@ def test_backward_without_the_input_gradient():
     np.testing.assert_array_equal(db2, db)
     with pytest.raises(TypeError, match=r"^dense_backward: input_grad must be True or False"):
         dense_backward(dout, cache, input_grad="no")
+
+
+def test_dense_backward_checks_its_cache_and_flag():
+    from cnnkit.dropout import dropout_forward
+
+    x, w = np.ones((2, 3)), np.ones((3, 4))
+    _, cache = dense_forward(x, w)
+    _, other = dropout_forward(x, 0.5, rng=0)
+    for bad, got in ((other, "a DropoutCache"), (None, "None"), ((x, w, w), "a tuple")):
+        with pytest.raises(
+            TypeError, match=rf"^dense_backward: cache must be the DenseCache .* got {got}$"
+        ):
+            dense_backward(np.ones((2, 4)), bad)
+    with pytest.raises(TypeError, match=r"^dense_backward: input_grad must be True or False"):
+        dense_backward(np.ones((2, 4)), cache, input_grad=1)
+
+
+def test_empty_arrays_are_refused():
+    with pytest.raises(ValueError, match=r"^dense: x must hold at least one number .* \(2, 0\)"):
+        dense(np.ones((2, 0)), np.ones((0, 4)))  # used to return the bias alone
+    with pytest.raises(ValueError, match=r"^dense_forward: w must hold .* \(3, 0\)"):
+        dense_forward(np.ones((2, 3)), np.ones((3, 0)))
+    with pytest.raises(ValueError, match=r"^flatten: x must hold at least one number"):
+        flatten(np.ones((0, 2, 2)))

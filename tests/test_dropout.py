@@ -72,3 +72,26 @@ def test_errors():
         r"got dout with shape \(4,\)$",
     ):
         dropout_backward(np.ones(4), cache)
+
+
+def test_dropout_backward_checks_the_shape_of_dout_even_without_a_mask():
+    x = np.ones((2, 3))
+    for cache in (dropout_forward(x, 0.0)[1], dropout_forward(x, 0.5, training=False)[1]):
+        assert cache.mask is None
+        with pytest.raises(
+            ValueError, match=r"^dropout_backward: dout must have the shape of the forward input"
+        ):
+            dropout_backward(np.ones((3, 2)), cache)  # used to come back unchanged
+        with pytest.raises(TypeError, match=r"^dropout_backward: dout must hold real numbers"):
+            dropout_backward(np.array(["abc"] * 6).reshape(2, 3), cache)
+
+
+def test_dropout_flags_and_caches_are_checked():
+    with pytest.raises(
+        TypeError, match=r"^dropout: training must be True or False; got training='False'"
+    ):
+        dropout(np.ones(4), 0.5, training="False")  # a truthy string used to drop units
+    with pytest.raises(
+        TypeError, match=r"^dropout_backward: cache must be the DropoutCache .* got None$"
+    ):
+        dropout_backward(np.ones(4), None)

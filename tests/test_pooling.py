@@ -264,3 +264,32 @@ def test_max_backward_reads_a_strided_gradient_as_a_contiguous_one():
     np.testing.assert_array_equal(
         max_pool2d_backward(strided, cache), max_pool2d_backward(strided.copy(), cache)
     )
+
+
+@pytest.mark.parametrize("kind", ["max", "avg", "sum"])
+def test_each_backward_takes_only_the_cache_of_its_own_forward(kind):
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    forward = {"max": max_pool2d_forward, "avg": avg_pool2d_forward, "sum": sum_pool2d_forward}
+    backward = getattr(pooling, f"{kind}_pool2d_backward")
+    dout = np.ones((1, 1, 2, 2))
+    for other, make in forward.items():
+        _, cache = make(x, 2)
+        if other == kind:
+            assert backward(dout, cache).shape == x.shape
+            continue
+        # an avg cache used to give a dx of NaN in max's backward, and zeros the other way
+        with pytest.raises(
+            TypeError,
+            match=rf"^{kind}_pool2d_backward: cache must come from {kind}_pool2d_forward; "
+            rf"got the cache of {other}_pool2d_forward",
+        ):
+            backward(dout, cache)
+    with pytest.raises(TypeError, match=r"cache must be the PoolCache .* got None$"):
+        backward(dout, None)
+
+
+def test_an_empty_input_is_refused():
+    with pytest.raises(ValueError, match=r"^max_pool2d: x must hold at least one number"):
+        max_pool2d(np.ones((1, 1, 0, 4)), 2, padding=1)  # used to return -inf
+    with pytest.raises(ValueError, match=r"^avg_pool2d_forward: x must hold .* \(0, 2, 4, 4\)"):
+        avg_pool2d_forward(np.ones((0, 2, 4, 4)), 2)
