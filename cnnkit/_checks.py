@@ -286,7 +286,8 @@ def check_number(
 def check_float_dtype(dtype: object, func: str) -> np.dtype:
     """Return ``np.dtype(dtype)``, raising ``TypeError`` unless it is a floating type."""
     try:
-        result = np.dtype(dtype)
+        # np.dtype(None) is float64: None is refused here, not silently taken as float64
+        result = None if dtype is None else np.dtype(dtype)
     except TypeError:
         result = None
     if result is None or result.kind != "f":

@@ -104,6 +104,26 @@ def resolve_padding(
     return pair(padding, "padding", func, positive=False)
 
 
+def pool_padding(
+    padding: object, kernel: tuple[int, int], stride: tuple[int, int], func: str, given: object
+) -> tuple[int, int]:
+    """The padding of a pooling, ``(ph, pw)``: at most half the window on each axis.
+
+    A pooling pads with cells that never win (−∞ for the maximum, nothing for the sum
+    and the average); more than half a window of them would leave a window that covers
+    no cell of the input. ``given`` is the kernel size as the caller wrote it, for the
+    message.
+    """
+    ph, pw = resolve_padding(padding, kernel, stride, func)
+    if 2 * ph > kernel[0] or 2 * pw > kernel[1]:
+        raise ValueError(
+            f"{func}: padding must be at most half the window (P ≤ F/2), so that every "
+            f"window covers at least one cell of the input; got padding={show(padding)} "
+            f"with kernel_size={show(given)}"
+        )
+    return ph, pw
+
+
 class Window(NamedTuple):
     """The geometry of a window sliding over an H x W input.
 

@@ -7,6 +7,8 @@ any shape, keep float32 as float32, and convert bool/integer input to float64 fi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from cnnkit._checks import as_float_array, check_number
@@ -63,8 +65,13 @@ def relu_grad(x: np.ndarray) -> np.ndarray:
 
 
 def _check_alpha(alpha: object, func: str) -> float:
+    # alpha = inf would give inf·x and, at x = 0, inf·0 = NaN
     return check_number(
-        alpha, "alpha", func, "a non-negative number (the slope for x < 0)", lambda a: a >= 0
+        alpha,
+        "alpha",
+        func,
+        "a finite non-negative number (the slope for x < 0)",
+        lambda a: 0 <= a < math.inf,
     )
 
 
@@ -78,7 +85,7 @@ def leaky_relu(x: np.ndarray, *, alpha: float = 0.01) -> np.ndarray:
     ----------
     x : array_like, any shape
     alpha : float, default 0.01
-        Slope for x <= 0, >= 0.
+        Slope for x <= 0, finite and >= 0.
 
     Examples
     --------

@@ -26,7 +26,13 @@ TensorFlow ``tf.nn`` module documentation, "Notes on padding"
 
 from __future__ import annotations
 
-from cnnkit._checks import check_nonnegative_int, check_positive_int, show
+from cnnkit._checks import (
+    check_bool,
+    check_nonnegative_int,
+    check_positive_int,
+    reported_as,
+    show,
+)
 from cnnkit.shapes import output_size
 
 __all__ = [
@@ -68,6 +74,7 @@ def pytorch_output_size(
         Zeros on each side, >= 0.
     ceil_mode : bool, default False
         PyTorch's pooling option; ``nn.Conv2d`` has no such option (it always floors).
+        True or False only (the string "False" would count as true).
 
     Returns
     -------
@@ -85,8 +92,10 @@ def pytorch_output_size(
     >>> pytorch_output_size(10, 3, stride=2, ceil_mode=True)
     5
     """
-    mode = "ceil" if ceil_mode else "floor"
-    return output_size(input_size, kernel_size, stride=stride, padding=padding, mode=mode)
+    func = "pytorch_output_size"
+    mode = "ceil" if check_bool(ceil_mode, "ceil_mode", func) else "floor"
+    with reported_as(func, "output_size"):
+        return output_size(input_size, kernel_size, stride=stride, padding=padding, mode=mode)
 
 
 def _tf_padding_name(padding: object, func: str) -> str:

@@ -96,7 +96,8 @@ def load_digits(
     seed : int, numpy.random.Generator or None, default 0
         Randomness of the split. None gives a different split on every call.
     test_fraction : float, default 0.2
-        Share of each class kept for testing, strictly between 0 and 1.
+        Share of each class kept for testing, strictly between 0 and 1, and such that
+        both parts hold at least one image of every digit (about 0.0029 to 0.9971).
 
     Returns
     -------
@@ -120,11 +121,20 @@ def load_digits(
         lambda v: 0.0 < v < 1.0,
     )
     images, target = _digits_arrays()
+    counts = np.bincount(target, minlength=10)
+    n_tests = [int(n * test_fraction + 0.5) for n in counts]
+    if not all(0 < k < n for k, n in zip(n_tests, counts, strict=True)):
+        # rounding half up: the smallest class gets a test image from 0.5/n and keeps a
+        # training image below 1 - 0.5/n
+        low, high = 0.5 / counts.min(), 1 - 0.5 / counts.min()
+        raise ValueError(
+            f"{func}: test_fraction must leave at least one image of every digit in each "
+            f"part, about {low:.4f} to {high:.4f}; got test_fraction={show(test_fraction)}"
+        )
     test_parts = []
     for label in range(10):
         members = np.flatnonzero(target == label)
-        n_test = int(len(members) * float(test_fraction) + 0.5)
-        test_parts.append(rng.permutation(members)[:n_test])
+        test_parts.append(rng.permutation(members)[: n_tests[label]])
     in_test = np.zeros(len(target), dtype=bool)
     in_test[np.concatenate(test_parts)] = True
 
@@ -154,14 +164,18 @@ def sample_image(name: str = "china") -> np.ndarray:
     ------
     ValueError
         For an unknown name; the message lists the choices.
+    TypeError
+        For a name that is not a string.
     """
-    key = name.removesuffix(".jpg") if isinstance(name, str) else name
-    if key not in SAMPLE_IMAGES:
-        choices = ", ".join(repr(k) for k in SAMPLE_IMAGES)
-        raise ValueError(f"sample_image: name must be one of {choices}; got name={show(name)}")
+    choices = ", ".join(repr(k) for k in SAMPLE_IMAGES)
+    message = f"sample_image: name must be one of {choices}; got name={show(name)}"
+    if not isinstance(name, str):
+        raise TypeError(message)
+    if name.removesuffix(".jpg") not in SAMPLE_IMAGES:
+        raise ValueError(message)
     from sklearn.datasets import load_sample_image
 
-    return np.asarray(load_sample_image(SAMPLE_IMAGES[key]), dtype=np.uint8)
+    return np.asarray(load_sample_image(SAMPLE_IMAGES[name.removesuffix(".jpg")]), dtype=np.uint8)
 
 
 def to_chw(img: np.ndarray) -> np.ndarray:

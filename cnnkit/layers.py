@@ -33,18 +33,21 @@ import numpy as np
 from cnnkit._checks import (
     as_float_array,
     as_rng,
+    check_bool,
     check_float_dtype,
     check_mode,
     check_ndim,
     check_number,
     check_positive_int,
     check_probability,
+    check_shape,
+    is_int,
     pair,
     plural,
     reported_as,
     show,
 )
-from cnnkit._geometry import resolve_padding, window
+from cnnkit._geometry import pool_padding, resolve_padding, window
 from cnnkit.activations import (
     leaky_relu,
     leaky_relu_grad,
@@ -95,6 +98,26 @@ def _fmt_pair(v: tuple[int, int]) -> str:
     return str(v[0]) if v[0] == v[1] else str(v)
 
 
+def _in_shape(
+    in_shape: object, func: str, ndim: int | None = None, layout: str = "(C, H, W)"
+) -> tuple[int, ...]:
+    """Return ``in_shape`` as a tuple of Python ints, the shape of one example.
+
+    Each size must be a positive int (not 5.0, not True); with ``ndim`` the shape must
+    have that many axes (``layout`` names them in the message).
+    """
+    axes = f"{ndim} positive integers {layout}" if ndim else "positive integers"
+    message = (
+        f"{func}: in_shape must be a tuple of {axes}, the shape of one example without "
+        f"the batch axis; got in_shape={show(in_shape)}"
+    )
+    if not isinstance(in_shape, tuple | list) or not all(is_int(v) for v in in_shape):
+        raise TypeError(message)
+    if not in_shape or min(in_shape) < 1 or (ndim and len(in_shape) != ndim):
+        raise ValueError(message)
+    return tuple(int(v) for v in in_shape)
+
+
 class Layer:
     """Base class: a layer without parameters that passes its input through unchanged.
 
@@ -122,7 +145,7 @@ class Layer:
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of the output for one example of shape ``in_shape`` (no batch axis)."""
-        return tuple(in_shape)
+        return _in_shape(in_shape, f"{type(self).__name__}.output_shape")
 
     def macs(self, in_shape: tuple[int, ...]) -> int:
         """Multiply-adds for one example of shape ``in_shape`` (0 here).
@@ -252,15 +275,16 @@ class Conv2D(Layer):
             )
         return dx
 
-    def _cost(self, in_shape: tuple[int, ...]) -> ConvCost:
-        if len(in_shape) != 3 or in_shape[0] != self.in_channels:
+    def _cost(self, in_shape: tuple[int, ...], func: str) -> ConvCost:
+        in_shape = _in_shape(in_shape, func, 3)
+        if in_shape[0] != self.in_channels:
             raise ValueError(
-                f"Conv2D.output_shape: the input must have shape (C, H, W) with "
-                f"C = in_channels = {self.in_channels}; got in_shape={show(tuple(in_shape))}"
+                f"{func}: the input must have shape (C, H, W) with "
+                f"C = in_channels = {self.in_channels}; got in_shape={show(in_shape)}"
             )
-        with reported_as("Conv2D.output_shape", "conv2d_cost"):
+        with reported_as(func, "conv2d_cost"):
             return conv2d_cost(
-                tuple(in_shape),
+                in_shape,
                 self.out_channels,
                 self.kernel_size,
                 stride=self.stride,
@@ -270,11 +294,11 @@ class Conv2D(Layer):
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
         """(K, Ho, Wo) for an input of shape (C, H, W)."""
-        return tuple(self._cost(in_shape).output_shape)
+        return tuple(self._cost(in_shape, "Conv2D.output_shape").output_shape)
 
     def macs(self, in_shape: tuple[int, ...]) -> int:
         """K·Ho·Wo·C·F·F multiply-adds per example (:func:`cnnkit.cost.conv2d_cost`)."""
-        return int(self._cost(in_shape).macs)
+        return int(self._cost(in_shape, "Conv2D.macs").macs)
 
 
 class Dense(Layer):
@@ -344,10 +368,11 @@ class Dense(Layer):
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
         """(out_features,) for an input of shape (in_features,)."""
-        if tuple(in_shape) != (self.in_features,):
+        in_shape = _in_shape(in_shape, "Dense.output_shape", 1, "(in_features,)")
+        if in_shape != (self.in_features,):
             raise ValueError(
                 f"Dense.output_shape: the input must have shape (in_features,) = "
-                f"({self.in_features},); got in_shape={show(tuple(in_shape))}"
+                f"({self.in_features},); got in_shape={show(in_shape)}"
             )
         return (self.out_features,)
 
@@ -362,9 +387,6 @@ class Dense(Layer):
 class _Activation(Layer):
     """An element-wise layer: forward g(x), backward dout · g'(x) at the cached input."""
 
-    #: the functions of :mod:`cnnkit.activations` behind the layer, for error messages
-    _functions: tuple[str, ...] = ()
-
     def _g(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
@@ -372,21 +394,22 @@ class _Activation(Layer):
         raise NotImplementedError
 
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
-        with reported_as(f"{type(self).__name__}.forward", *self._functions):
-            y = self._g(x)
+        x = as_float_array(x, "x", f"{type(self).__name__}.forward")
+        y = self._g(x)
         self._cache = x
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         x = self._need_cache()
-        with reported_as(f"{type(self).__name__}.backward", *self._functions):
-            return dout * self._g_grad(x)
+        func = f"{type(self).__name__}.backward"
+        dout = as_float_array(dout, "dout", func)
+        # dout * g'(x) would broadcast a dout of another shape without a word
+        check_shape(dout, x.shape, "dout", func, "the shape of the forward output")
+        return dout * self._g_grad(x)
 
 
 class ReLU(_Activation):
     """ReLU layer: max(0, x) (:func:`cnnkit.activations.relu`); no parameters."""
-
-    _functions = ("relu", "relu_grad")
 
     def _g(self, x: np.ndarray) -> np.ndarray:
         return relu(x)
@@ -401,10 +424,8 @@ class LeakyReLU(_Activation):
     Parameters
     ----------
     alpha : float, default 0.01, keyword-only
-        Slope for negative inputs, >= 0.
+        Slope for negative inputs, finite and >= 0.
     """
-
-    _functions = ("leaky_relu", "leaky_relu_grad")
 
     def __init__(self, *, alpha: float = 0.01) -> None:
         super().__init__()
@@ -412,8 +433,8 @@ class LeakyReLU(_Activation):
             alpha,
             "alpha",
             "LeakyReLU",
-            "a non-negative number (the slope for x < 0)",
-            lambda a: a >= 0,
+            "a finite non-negative number (the slope for x < 0)",
+            lambda a: 0 <= a < math.inf,
         )
 
     def __repr__(self) -> str:
@@ -429,8 +450,6 @@ class LeakyReLU(_Activation):
 class Sigmoid(_Activation):
     """Sigmoid layer: 1 / (1 + exp(-x)) (:func:`cnnkit.activations.sigmoid`)."""
 
-    _functions = ("sigmoid", "sigmoid_grad")
-
     def _g(self, x: np.ndarray) -> np.ndarray:
         return sigmoid(x)
 
@@ -440,8 +459,6 @@ class Sigmoid(_Activation):
 
 class Tanh(_Activation):
     """Tanh layer (:func:`cnnkit.activations.tanh`)."""
-
-    _functions = ("tanh", "tanh_grad")
 
     def _g(self, x: np.ndarray) -> np.ndarray:
         return tanh(x)
@@ -472,7 +489,7 @@ class _Pool2D(Layer):
         func = type(self).__name__
         self.kernel_size = pair(kernel_size, "kernel_size", func)
         self.stride = self.kernel_size if stride is None else pair(stride, "stride", func)
-        self.padding = pair(padding, "padding", func, positive=False)
+        self.padding = pool_padding(padding, self.kernel_size, self.stride, func, kernel_size)
         self.mode = check_mode(mode, func)
 
     def __repr__(self) -> str:
@@ -490,9 +507,9 @@ class _Pool2D(Layer):
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
         """(C, Ho, Wo) for (C, H, W): the size rule of convolution."""
         func = f"{type(self).__name__}.output_shape"
-        *lead, h, w = in_shape
+        c, h, w = _in_shape(in_shape, func, 3)
         g = window((h, w), self.kernel_size, self.stride, self.padding, self.mode, func)
-        return (*lead, *g.out_hw)
+        return (c, *g.out_hw)
 
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         with reported_as(f"{type(self).__name__}.forward", self._forward_fn.__name__):
@@ -563,18 +580,25 @@ class Dropout(Layer):
         return f"Dropout(p={self.p:g})"
 
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
-        if not training:
-            self._cache = "identity"
+        func = "Dropout.forward"
+        x = as_float_array(x, "x", func)
+        if not check_bool(training, "training", func):
+            self._cache = (x.shape, None)  # the identity: no mask
             return x
-        with reported_as("Dropout.forward", "dropout_forward"):
-            out, self._cache = dropout_forward(x, self.p, rng=self.rng)
+        with reported_as(func, "dropout_forward"):
+            out, cache = dropout_forward(x, self.p, rng=self.rng)
+        self._cache = (x.shape, cache)
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        cache = self._need_cache()
-        if isinstance(cache, str):
+        shape, cache = self._need_cache()
+        func = "Dropout.backward"
+        dout = as_float_array(dout, "dout", func)
+        # checked here, for the identity too: no mask would catch a dout of another shape
+        check_shape(dout, shape, "dout", func, "the shape of the forward output")
+        if cache is None:
             return dout
-        with reported_as("Dropout.backward", "dropout_backward"):
+        with reported_as(func, "dropout_backward"):
             return dropout_backward(dout, cache)
 
 
@@ -591,8 +615,15 @@ class Flatten(Layer):
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return np.reshape(dout, self._need_cache())
+        shape = self._need_cache()
+        func = "Flatten.backward"
+        dout = as_float_array(dout, "dout", func)
+        # a reshape alone would accept any dout with the right number of values
+        check_shape(
+            dout, (shape[0], math.prod(shape[1:])), "dout", func, "the shape of the forward output"
+        )
+        return dout.reshape(shape)
 
     def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
         """(C·H·W,) for (C, H, W)."""
-        return (math.prod(in_shape),)
+        return (math.prod(_in_shape(in_shape, "Flatten.output_shape")),)

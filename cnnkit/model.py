@@ -24,9 +24,14 @@ import numpy as np
 from cnnkit._checks import (
     as_float_array,
     as_rng,
+    check_bool,
     check_finite,
+    check_mode,
+    check_nonnegative_int,
     check_positive_int,
     check_probability,
+    is_int,
+    reported_as,
     show,
 )
 from cnnkit.data import Digits, load_digits
@@ -173,6 +178,11 @@ class History:
         return len(self.loss)
 
 
+def _check_path(path: object, func: str) -> None:
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"{func}: path must be a file name (str or Path); got path={show(path)}")
+
+
 def _bar(done: float, width: int = 20) -> str:
     filled = int(round(done * width))
     return "[" + "#" * filled + "." * (width - filled) + "]"
@@ -229,8 +239,18 @@ class Sequential:
 
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         """Run ``x`` (N, C, H, W) through every layer; return the logits (N, n_classes)."""
-        for layer in self.layers:
-            x = layer.forward(x, training=training)
+        func = "Sequential.forward"
+        return self._run(x, check_bool(training, "training", func), func)
+
+    def _run(self, x: object, training: bool, func: str | None) -> np.ndarray:
+        """The forward pass; the first layer's errors, about the caller's ``x``, are
+        reported as errors of ``func``, the method the reader called."""
+        for i, layer in enumerate(self.layers):
+            if i == 0 and func:
+                with reported_as(func, f"{type(layer).__name__}.forward"):
+                    x = layer.forward(x, training=training)
+            else:
+                x = layer.forward(x, training=training)
         return x
 
     def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
@@ -254,9 +274,12 @@ class Sequential:
                 return None
         for i in range(len(self.layers) - 1, first - 1, -1):
             layer = self.layers[i]
-            if i == first and not input_grad and isinstance(layer, Conv2D | Dense):
-                return layer.backward(dout, input_grad=False)
-            dout = layer.backward(dout)
+            # the last layer receives the caller's dout: its errors are the caller's
+            last = f"{type(layer).__name__}.backward" if i == len(self.layers) - 1 else ""
+            with reported_as("Sequential.backward", last):
+                if i == first and not input_grad and isinstance(layer, Conv2D | Dense):
+                    return layer.backward(dout, input_grad=False)
+                dout = layer.backward(dout)
         return None if not input_grad else dout
 
     def parameters(self) -> list[Parameter]:
@@ -293,29 +316,46 @@ class Sequential:
             Memory is the size of each layer's output for one example, at the model's
             parameter dtype (4 bytes per number for float32).
         """
-        shape = tuple(int(s) for s in input_shape)
+        func = "Sequential.summary"
+        message = (
+            f"{func}: input_shape must be a tuple of positive integers, the shape of one "
+            f"example without the batch axis, e.g. (1, 8, 8); got input_shape={show(input_shape)}"
+        )
+        if not isinstance(input_shape, tuple | list) or not all(is_int(v) for v in input_shape):
+            raise TypeError(message)  # int(4.9) would quietly make it 4
+        if not input_shape or min(input_shape) < 1:
+            raise ValueError(message)
+        shape = input_shape = tuple(int(v) for v in input_shape)
         itemsize = self._dtype().itemsize
         rows = []
-        for layer in self.layers:
-            out = tuple(layer.output_shape(shape))
+        for i, layer in enumerate(self.layers):
+            try:
+                out = tuple(layer.output_shape(shape))
+                macs = int(layer.macs(shape))
+            except (TypeError, ValueError) as error:
+                # the reader called summary: name it, and the layer that refused the shape
+                _, colon, rest = str(error).partition(": ")
+                raise type(error)(
+                    f"{func}: layer {i}, {layer!r}: {rest if colon else error}"
+                ) from None
             rows.append(
                 LayerSummary(
                     repr(layer),
                     out,
                     sum(int(v.size) for v in layer.params.values()),
-                    int(layer.macs(shape)),
+                    macs,
                     math.prod(out) * itemsize,
                 )
             )
             shape = out
-        return Summary(tuple(int(s) for s in input_shape), rows, itemsize)
+        return Summary(input_shape, rows, itemsize)
 
     # ---- training
 
     def _check_xy(
         self, x: object, y: object, func: str, xname: str = "x", yname: str = "y"
     ) -> tuple[np.ndarray, np.ndarray]:
-        x = as_float_array(x, xname, func)
+        x = self._check_x(x, func, xname)
         check_finite(x, xname, func)
         y = np.asarray(y)
         if y.dtype.kind not in "iu":
@@ -327,7 +367,27 @@ class Sequential:
                 f"{func}: {yname} must have shape (N,) with N = len({xname}) = {len(x)}, one "
                 f"label per example; got {yname} with shape {y.shape}"
             )
-        return x.astype(self._dtype(), copy=False), y
+        return x, y
+
+    def _check_x(self, x: object, func: str, name: str = "x") -> np.ndarray:
+        """``x`` as a float array of the model's dtype, with at least one example."""
+        x = as_float_array(x, name, func)
+        if x.ndim == 0 or len(x) == 0:
+            raise ValueError(
+                f"{func}: {name} must hold at least one example (N, C, H, W); "
+                f"got {name} with shape {x.shape}"
+            )
+        return x.astype(self._dtype(), copy=False)
+
+    def _check_labels(self, y: np.ndarray, k: int, func: str, name: str = "y") -> None:
+        """Raise unless every label of ``y`` is a class index of the ``k`` model outputs."""
+        bad = (y < 0) | (y >= k)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(
+                f"{func}: {name} must hold class indices in [0, {k}), the model has "
+                f"{k} class scores; got {name}[{i}]={int(y[i])}"
+            )
 
     def fit(
         self,
@@ -387,9 +447,21 @@ class Sequential:
             if x_val is None or y_val is None:
                 raise ValueError(f"{func}: give both x_val and y_val, or neither")
             x_val, y_val = self._check_xy(x_val, y_val, func, "x_val", "y_val")
+            if x_val.shape[1:] != x.shape[1:]:
+                raise ValueError(
+                    f"{func}: x_val must hold examples of the shape of those of x, "
+                    f"{x.shape[1:]}; got x_val with shape {x_val.shape}"
+                )
         epochs = check_positive_int(epochs, "epochs", func)
         batch_size = check_positive_int(batch_size, "batch_size", func)
+        progress = check_bool(progress, "progress", func)
         optimizer = Adam() if optimizer is None else optimizer
+        if isinstance(optimizer, type):
+            raise TypeError(
+                f"{func}: optimizer must be an optimizer object, not the class; got "
+                f"optimizer={optimizer.__name__}: pass {optimizer.__name__}(...), "
+                f"e.g. {optimizer.__name__}(lr=0.01)"
+            )
         if not hasattr(optimizer, "step"):
             raise TypeError(
                 f"{func}: optimizer must be an optimizer such as cnnkit.optim.Adam(); "
@@ -409,8 +481,18 @@ class Sequential:
             for b in range(n_batches):
                 idx = order[b * batch_size : (b + 1) * batch_size]
                 xb, yb = x[idx], y[idx]
-                logits = self.forward(xb, training=True)
-                loss, dlogits = cross_entropy_with_grad(logits, yb)
+                logits = self._run(xb, True, func)
+                if epoch == b + 1 == 1 and logits.ndim == 2:
+                    # the first logits tell the number of classes: every label is checked
+                    # before the first step, named in the caller's y and y_val, not in a
+                    # shuffled batch or after an epoch
+                    self._check_labels(y, logits.shape[1], func)
+                    if validate:
+                        self._check_labels(y_val, logits.shape[1], func, "y_val")
+                if not np.isfinite(logits).all():
+                    loss = math.nan  # x is finite: the weights blew up
+                else:
+                    loss, dlogits = cross_entropy_with_grad(logits, yb)
                 if not math.isfinite(loss):
                     raise FloatingPointError(
                         f"{func}: the loss became {loss} at epoch {epoch}, batch {b + 1}; "
@@ -432,7 +514,7 @@ class Sequential:
             history.accuracy.append(correct / n)
             text = f"loss {history.loss[-1]:.4f}  accuracy {history.accuracy[-1]:.4f}"
             if validate:
-                val_loss, val_accuracy = self.evaluate(x_val, y_val)
+                val_loss, val_accuracy = self._evaluate(x_val, y_val, func)
                 history.val_loss.append(val_loss)
                 history.val_accuracy.append(val_accuracy)
                 text += f"  val_loss {val_loss:.4f}  val_accuracy {val_accuracy:.4f}"
@@ -447,30 +529,35 @@ class Sequential:
 
     # ---- inference
 
-    def _logits(self, x: np.ndarray) -> np.ndarray:
+    def _logits(self, x: np.ndarray, func: str) -> np.ndarray:
         parts = [
-            self.forward(x[i : i + _EVAL_CHUNK], training=False)
-            for i in range(0, len(x), _EVAL_CHUNK)
+            self._run(x[i : i + _EVAL_CHUNK], False, func) for i in range(0, len(x), _EVAL_CHUNK)
         ]
-        return np.concatenate(parts) if parts else self.forward(x, training=False)
+        return np.concatenate(parts)
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities, softmax of the logits, in evaluation mode: (N, n_classes)."""
-        x = as_float_array(x, "x", "Sequential.predict_proba").astype(self._dtype(), copy=False)
-        return softmax(self._logits(x), axis=1)
+        x = self._check_x(x, "Sequential.predict_proba")
+        return softmax(self._logits(x, "Sequential.predict_proba"), axis=1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The most probable class of each example: shape (N,), int64."""
-        x = as_float_array(x, "x", "Sequential.predict").astype(self._dtype(), copy=False)
-        return self._logits(x).argmax(axis=1)
+        x = self._check_x(x, "Sequential.predict")
+        return self._logits(x, "Sequential.predict").argmax(axis=1)
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """Mean cross-entropy loss and accuracy (fraction correct) on ``(x, y)``.
 
         Evaluation mode (no dropout). Returns ``(loss, accuracy)`` as Python floats.
         """
-        x, y = self._check_xy(x, y, "Sequential.evaluate")
-        logits = self._logits(x)
+        func = "Sequential.evaluate"
+        x, y = self._check_xy(x, y, func)
+        return self._evaluate(x, y, func)
+
+    def _evaluate(self, x: np.ndarray, y: np.ndarray, func: str) -> tuple[float, float]:
+        logits = self._logits(x, func)
+        if logits.ndim == 2:
+            self._check_labels(y, logits.shape[1], func)
         accuracy = float(np.count_nonzero(logits.argmax(axis=1) == y)) / len(y)
         return cross_entropy(logits, y), accuracy
 
@@ -484,6 +571,7 @@ class Sequential:
         adds the ".npz" extension when ``path`` has none. Only the weights are stored:
         rebuild the same architecture, then :meth:`load`.
         """
+        _check_path(path, "Sequential.save")
         arrays = {p.name: p.value for p in self.parameters()}
         arrays["__layers__"] = np.array([repr(layer) for layer in self.layers])
         np.savez(path, **arrays)
@@ -496,11 +584,21 @@ class Sequential:
         Arrays are read with ``allow_pickle=False``: a file cannot run code.
         """
         func = "Sequential.load"
+        _check_path(path, func)
         if not os.path.exists(path) and os.path.exists(os.fspath(path) + ".npz"):
             path = os.fspath(path) + ".npz"  # as save() named it
         params = {p.name: p.value for p in self.parameters()}
-        with np.load(path, allow_pickle=False) as data:
-            stored = {name: data[name] for name in data.files}
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                stored = {name: data[name] for name in data.files}
+        except (ValueError, OSError) as error:
+            if isinstance(error, FileNotFoundError):
+                raise
+            # not an .npz: numpy's message would be about pickles or zip headers
+            raise ValueError(
+                f"{func}: path must be an .npz file of plain arrays, as Sequential.save "
+                f"writes; got path={os.fspath(path)!r}, which numpy cannot read: {error}"
+            ) from None
         layers = stored.pop("__layers__", None)
         problems = []
         missing = [name for name in params if name not in stored]
@@ -606,6 +704,7 @@ def lenet_digits(
         raise TypeError(rule)
     classes = check_positive_int(classes, "classes", func)
     dropout = check_probability(dropout, "dropout", func)
+    pool_mode = check_mode(pool_mode, func, "pool_mode")
     gen = as_rng(rng, func)
     middle = [Dropout(dropout, rng=gen)] if dropout > 0 else []
     return Sequential(
@@ -647,7 +746,7 @@ def train_lenet_digits(
     Parameters
     ----------
     seed : int, default 0
-        Seeds the weights (``seed``) and the shuffling (``seed + 1``).
+        Seeds the weights (``seed``) and the shuffling (``seed + 1``); >= 0.
     epochs : int, optional
         Override the recipe's number of epochs (e.g. for a quick demo).
     progress : bool, default True
@@ -659,6 +758,11 @@ def train_lenet_digits(
         ``(model, history, data, test_accuracy)``; the history has the test set as
         validation data.
     """
+    func = "train_lenet_digits"
+    seed = check_nonnegative_int(seed, "seed", func)
+    if epochs is not None:
+        epochs = check_positive_int(epochs, "epochs", func)
+    progress = check_bool(progress, "progress", func)
     recipe = LENET_DIGITS_RECIPE
     data = load_digits()
     model = lenet_digits(rng=seed)

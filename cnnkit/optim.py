@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnkit._checks import check_number, show
+from cnnkit._checks import as_float_array, check_number, check_shape, show
 
 __all__ = ["SGD", "Adam", "Parameter"]
 
@@ -46,13 +46,40 @@ def _fraction(v: object, name: str, func: str) -> float:
     return check_number(v, name, func, "a number in [0, 1)", lambda x: 0 <= x < 1)
 
 
+def _parameters(parameters: object, func: str) -> list[Parameter]:
+    """``parameters`` as a list of :class:`Parameter`, raising unless that is what it is."""
+    rule = f"{func}: parameters must be the list of Parameter records that model.parameters() "
+    if hasattr(parameters, "parameters"):  # a Sequential is iterable too: over its layers
+        raise TypeError(
+            rule + f"returns; got the model itself ({type(parameters).__name__}): "
+            "pass model.parameters()"
+        )
+    try:
+        params = list(parameters)
+    except TypeError:
+        raise TypeError(rule + f"returns; got parameters={show(parameters)}") from None
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise TypeError(rule + f"returns; got parameters[{i}]={show(p)}")
+    return params
+
+
 def _require_grad(p: Parameter, func: str) -> np.ndarray:
+    """The gradient of ``p``, a float array of the shape of ``p.value`` (no broadcasting)."""
+    if not isinstance(p.value, np.ndarray) or p.value.dtype.kind != "f":
+        raise TypeError(
+            f"{func}: the value of {p.name!r} must be a float array (the optimizer "
+            f"updates it in place); got {show(p.value)}"
+        )
     if p.grad is None:
         raise ValueError(
             f"{func}: parameter {p.name!r} has no gradient yet; run the model's forward "
             "and backward passes before step()"
         )
-    return p.grad
+    name = f"the grad of {p.name!r}"
+    grad = as_float_array(p.grad, name, func)
+    check_shape(grad, p.value.shape, name, func, "the shape of its value")
+    return grad
 
 
 class SGD:
@@ -90,9 +117,13 @@ class SGD:
         return f"SGD(lr={self.lr:g}, momentum={self.momentum:g})"
 
     def step(self, parameters: Iterable[Parameter]) -> None:
-        """Update every parameter in place from its gradient."""
-        for p in parameters:
-            grad = _require_grad(p, "SGD.step")
+        """Update every parameter in place from its gradient.
+
+        ``parameters`` is what :meth:`cnnkit.model.Sequential.parameters` returns.
+        """
+        params = _parameters(parameters, "SGD.step")
+        grads = [_require_grad(p, "SGD.step") for p in params]  # all checked, then updated
+        for p, grad in zip(params, grads, strict=True):
             value = p.value  # a NamedTuple field can't be augmented-assigned; the array can
             if self.momentum == 0.0:
                 value -= self.lr * grad
@@ -179,8 +210,11 @@ class Adam:
         return self._flat
 
     def step(self, parameters: Iterable[Parameter]) -> None:
-        """Update every parameter in place from its gradient (one Adam step)."""
-        params = list(parameters)
+        """Update every parameter in place from its gradient (one Adam step).
+
+        ``parameters`` is what :meth:`cnnkit.model.Sequential.parameters` returns.
+        """
+        params = _parameters(parameters, "Adam.step")
         grads = [_require_grad(p, "Adam.step") for p in params]
         b1, b2 = self.betas
         self.t += 1

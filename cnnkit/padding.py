@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from cnnkit._checks import LAYOUTS, as_float_array, check_ndim, is_int, show
+from cnnkit._checks import LAYOUTS, as_float_array, check_ndim, check_number, is_int, show
 from cnnkit._geometry import pad_array
 
 __all__ = ["pad"]
@@ -48,7 +50,7 @@ def pad(x: np.ndarray, padding: int | tuple[int, ...], *, value: float = 0.0) ->
         ``p`` pads every side by p; ``(PH, PW)`` pads top and bottom by PH and left and
         right by PW; ``(top, bottom, left, right)`` gives each side on its own.
     value : float, default 0.0
-        The constant written into the border.
+        The constant written into the border: a finite real number.
 
     Returns
     -------
@@ -68,5 +70,7 @@ def pad(x: np.ndarray, padding: int | tuple[int, ...], *, value: float = 0.0) ->
     func = "pad"
     x = as_float_array(x, "x", func)
     check_ndim(x, (2, 3, 4), "x", func, layout=" or ".join(LAYOUTS.values()))
-    out = pad_array(x, _padding4(padding, func), value)
+    padding = _padding4(padding, func)
+    value = check_number(value, "value", func, "a finite real number", math.isfinite)
+    out = pad_array(x, padding, value)
     return out.copy() if out is x else out

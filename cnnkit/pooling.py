@@ -31,8 +31,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cnnkit._checks import as_batch, as_float_array, check_cache, pair, restore, show
-from cnnkit._geometry import Window, copy_rows, crop, pad_array, resolve_padding, window
+from cnnkit._checks import as_batch, as_float_array, check_cache, pair, restore
+from cnnkit._geometry import Window, copy_rows, crop, pad_array, pool_padding, window
 
 __all__ = [
     "PoolCache",
@@ -91,13 +91,7 @@ def _setup(
     x4, ndim = as_batch(x, "x", func, ndims)
     kh, kw = pair(kernel_size, "kernel_size", func)
     stride = (kh, kw) if stride is None else pair(stride, "stride", func)
-    ph, pw = resolve_padding(padding, (kh, kw), stride, func)
-    if 2 * ph > kh or 2 * pw > kw:
-        raise ValueError(
-            f"{func}: padding must be at most half the window (P ≤ F/2), so that every "
-            f"window covers at least one cell of the input; got padding={show(padding)} "
-            f"with kernel_size={show(kernel_size)}"
-        )
+    ph, pw = pool_padding(padding, (kh, kw), stride, func, kernel_size)
     g = window(x4.shape[2:], (kh, kw), stride, (ph, pw), mode, func)
     return x4, ndim, g
 

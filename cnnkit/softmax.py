@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from cnnkit._checks import as_float_array, check_ndim, check_number
+from cnnkit._checks import as_float_array, check_ndim, check_number, is_int, show
 
 __all__ = [
     "cross_entropy",
@@ -15,6 +15,43 @@ __all__ = [
     "log_softmax",
     "softmax",
 ]
+
+
+def _check_axis(axis: object, z: np.ndarray, func: str) -> int:
+    """Return ``axis`` as an int, raising unless it is an axis of ``z``."""
+    nd = max(z.ndim, 1)  # a single score (0-d) is a distribution of one class
+    message = (
+        f"{func}: axis must be an integer in [-{nd}, {nd}), an axis of z (shape {z.shape}); "
+        f"got axis={show(axis)}"
+    )
+    if not is_int(axis):
+        raise TypeError(message)
+    if not -nd <= axis < nd:
+        raise ValueError(message)
+    axis = int(axis)
+    if z.ndim and z.shape[axis] == 0:
+        raise ValueError(
+            f"{func}: z must hold at least one score along axis {axis}; got z with shape {z.shape}"
+        )
+    return axis
+
+
+def _shifted(z: np.ndarray, axis: int, name: str, func: str) -> np.ndarray:
+    """``z - max(z)`` along ``axis``: every score <= 0, so exp cannot overflow.
+
+    A slice whose largest score is +inf (inf - inf = NaN) or whose scores are all -inf
+    (0/0) has no softmax: refused. NaN passes through, as in all numpy arithmetic.
+    """
+    m = z.max(axis=axis, keepdims=True)
+    bad = np.isinf(m)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        what = "+inf" if m[where] > 0 else "only -inf"
+        raise ValueError(
+            f"{func}: {name} must have a finite largest score along axis {axis}, so that "
+            f"the probabilities are defined; got {what} in the slice at index {where}"
+        )
+    return z - m
 
 
 def softmax(z: np.ndarray, *, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
@@ -29,11 +66,12 @@ def softmax(z: np.ndarray, *, axis: int = -1, temperature: float = 1.0) -> np.nd
     Parameters
     ----------
     z : array_like, e.g. shape (N, K)
-        Scores (logits).
+        Scores (logits), at least one along ``axis``. -inf is a score of probability 0;
+        +inf, or a slice of -inf only, has no softmax (``ValueError``).
     axis : int, default -1
         Axis holding the classes.
     temperature : float, default 1.0
-        T > 0.
+        T > 0, finite. A tiny T gives the one-hot of the argmax (ties share).
 
     Returns
     -------
@@ -48,12 +86,21 @@ def softmax(z: np.ndarray, *, axis: int = -1, temperature: float = 1.0) -> np.nd
     """
     func = "softmax"
     z = as_float_array(z, "z", func)
+    axis = _check_axis(axis, z, func)
     temperature = check_number(
         temperature, "temperature", func, "a positive number", lambda t: 0 < t < math.inf
     )
+    shifted = _shifted(z, axis, "z", func)
     if temperature != 1:
-        z = z / z.dtype.type(temperature)
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
+        # shifted first: (z - max)/T is <= 0, and -inf at worst, where z/T may overflow
+        # a tiny T sends the non-maximal scores to -inf, on purpose: exp(-inf) = 0
+        with np.errstate(over="ignore"):
+            t = z.dtype.type(temperature)
+            if t == 0:  # T too small for z's dtype (1e-50 in float32): divide in float64
+                shifted = (shifted.astype(np.float64) / temperature).astype(z.dtype)
+            else:
+                shifted = shifted / t
+    e = np.exp(shifted)
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
@@ -63,13 +110,17 @@ def log_softmax(z: np.ndarray, *, axis: int = -1) -> np.ndarray:
 
         log_softmax(z)_k = (z_k - m) - log(sum_j exp(z_j - m)),   m = max(z)
 
+    Takes ``z`` and ``axis`` as :func:`softmax` does.
+
     Examples
     --------
     >>> log_softmax(np.array([0.0, -1000.0]))
     array([    0., -1000.])
     """
-    z = as_float_array(z, "z", "log_softmax")
-    shifted = z - z.max(axis=axis, keepdims=True)
+    func = "log_softmax"
+    z = as_float_array(z, "z", func)
+    axis = _check_axis(axis, z, func)
+    shifted = _shifted(z, axis, "z", func)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -84,6 +135,11 @@ def _check(logits: object, labels: object, func: str) -> tuple[np.ndarray, np.nd
             f"{func}: labels must be integer class indices; got labels with dtype {labels.dtype}"
         )
     n, k = logits.shape
+    if n == 0 or k == 0:
+        raise ValueError(
+            f"{func}: logits must hold at least one example and one class (N, n_classes); "
+            f"got logits with shape {logits.shape}"
+        )
     if labels.shape != (n,):
         raise ValueError(
             f"{func}: labels must have shape (N,) = ({n},), one class index per row of "
@@ -130,8 +186,10 @@ def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
     >>> round(cross_entropy(np.zeros((2, 4)), [0, 3]), 4), round(float(np.log(4)), 4)
     (1.3863, 1.3863)
     """
-    logits, labels = _check(logits, labels, "cross_entropy")
-    logp = log_softmax(logits, axis=1)
+    func = "cross_entropy"
+    logits, labels = _check(logits, labels, func)
+    shifted = _shifted(logits, 1, "logits", func)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # log_softmax
     return float(-logp[np.arange(labels.size), labels].mean())
 
 
@@ -151,9 +209,11 @@ def cross_entropy_grad(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     -------
     ndarray, shape (N, K)
     """
-    logits, labels = _check(logits, labels, "cross_entropy_grad")
+    func = "cross_entropy_grad"
+    logits, labels = _check(logits, labels, func)
     n = labels.size
-    grad = softmax(logits, axis=1)
+    grad = np.exp(_shifted(logits, 1, "logits", func))  # softmax
+    grad /= grad.sum(axis=1, keepdims=True)
     grad[np.arange(n), labels] -= 1
     grad /= n
     return grad
@@ -175,9 +235,10 @@ def cross_entropy_with_grad(logits: np.ndarray, labels: np.ndarray) -> tuple[flo
     >>> round(loss, 4), grad[0]
     (1.3863, array([-0.375,  0.125,  0.125,  0.125]))
     """
-    logits, labels = _check(logits, labels, "cross_entropy_with_grad")
+    func = "cross_entropy_with_grad"
+    logits, labels = _check(logits, labels, func)
     rows = np.arange(labels.size)
-    shifted = logits - logits.max(axis=1, keepdims=True)
+    shifted = _shifted(logits, 1, "logits", func)
     grad = np.exp(shifted)
     total = grad.sum(axis=1, keepdims=True)
     # the same operations as log_softmax and softmax: the same numbers, to the bit

@@ -70,9 +70,18 @@ def test_uint8_relu_does_not_wrap():
 def test_alpha_errors():
     with pytest.raises(
         ValueError,
-        match=r"^leaky_relu: alpha must be a non-negative number \(the slope for x < 0\); "
+        match=r"^leaky_relu: alpha must be a finite non-negative number \(the slope for x < 0\); "
         r"got alpha=-0.1$",
     ):
         leaky_relu(np.ones(2), alpha=-0.1)
     with pytest.raises(TypeError, match=r"leaky_relu_grad: alpha .*got alpha='a'"):
         leaky_relu_grad(np.ones(2), alpha="a")
+
+
+@pytest.mark.parametrize("g", [leaky_relu, leaky_relu_grad])
+def test_infinite_alpha_is_rejected_not_turned_into_nan(g):
+    # inf * 0 is NaN: leaky_relu(0, alpha=inf) used to return NaN without a word
+    with pytest.raises(
+        ValueError, match=rf"^{g.__name__}: alpha must be a finite .*got alpha=inf$"
+    ):
+        g(np.array([-1.0, 0.0, 1.0]), alpha=float("inf"))

@@ -161,3 +161,15 @@ def test_tf_same_padding_reproduces_a_same_convolution():
 def test_errors_name_the_argument(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+def test_pytorch_output_size_names_itself_and_takes_a_real_bool():
+    with pytest.raises(ValueError, match=r"^pytorch_output_size: input_size must be a positive"):
+        pytorch_output_size(0, 3)
+    with pytest.raises(TypeError, match=r"^pytorch_output_size: stride must be a positive"):
+        pytorch_output_size(5, 3, stride=1.5)
+    for flag in ["False", None, 2]:  # "False" is truthy: it used to mean ceil mode
+        with pytest.raises(
+            TypeError, match=r"^pytorch_output_size: ceil_mode must be True or False; got"
+        ):
+            pytorch_output_size(10, 3, stride=2, ceil_mode=flag)

@@ -275,3 +275,22 @@ def test_xoi_patterns_reject_bad_arguments(kwargs, error, message):
 def test_xoi_patterns_reject_arguments_of_the_wrong_type(kwargs, message):
     with pytest.raises(TypeError, match=message):
         xoi_patterns(**kwargs)
+
+
+@pytest.mark.parametrize("fraction", [0.001, 0.999])
+def test_load_digits_keeps_every_digit_in_both_parts(fraction):
+    # 0.001 used to give an empty test set, 0.999 an empty training set
+    with pytest.raises(
+        ValueError,
+        match=r"^load_digits: test_fraction must leave at least one image of every digit in "
+        rf"each part, about 0\.0029 to 0\.9971; got test_fraction={fraction}$",
+    ):
+        load_digits(test_fraction=fraction)
+
+
+@pytest.mark.parametrize("name", [None, 5, ["china"]])
+def test_sample_image_name_must_be_a_string(name):
+    with pytest.raises(
+        TypeError, match=r"^sample_image: name must be one of 'china', 'flower'; got name="
+    ):
+        sample_image(name)

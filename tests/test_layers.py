@@ -299,12 +299,12 @@ def test_reprs_read_like_the_constructor_calls():
         (
             lambda: LeakyReLU(alpha=-1),
             ValueError,
-            r"LeakyReLU: alpha must be a non-negative number",
+            r"LeakyReLU: alpha must be a finite non-negative number",
         ),
         (
             lambda: LeakyReLU(alpha="0.1"),
             TypeError,
-            r"LeakyReLU: alpha must be a non-negative number",
+            r"LeakyReLU: alpha must be a finite non-negative number",
         ),
         (lambda: MaxPool2D(0), ValueError, r"MaxPool2D: kernel_size must be a positive integer"),
         (lambda: MaxPool2D(2, 2), TypeError, r"positional argument"),
@@ -361,3 +361,102 @@ def test_errors_inside_a_layer_name_the_layer_not_the_function_it_calls():
 def test_backward_before_forward_says_what_to_do(layer):
     with pytest.raises(RuntimeError, match=r"\.backward: no forward pass .* call forward first"):
         layer.backward(np.zeros((1, 2)))
+
+
+# ---------------------------------------------------------------- bad input, checked
+
+
+@pytest.mark.parametrize("make", [ReLU, Sigmoid, Tanh, LeakyReLU, Flatten, lambda: Dropout(0.5)])
+@pytest.mark.parametrize("training", [False, True])
+def test_backward_checks_dout_has_the_shape_of_the_forward_output(make, training):
+    layer = make()
+    name = type(layer).__name__
+    out = layer.forward(np.ones((2, 3)), training=training)
+    # (1, 3) and (4, 2, 3) broadcast against (2, 3): without the check they passed silently
+    for bad in [np.ones((1, 3)), np.ones((4, 2, 3)), np.ones((3, 2))]:
+        with pytest.raises(
+            ValueError,
+            match=rf"^{name}\.backward: dout must have the shape of the forward output "
+            rf"\({out.shape[0]}, {out.shape[1]}\); got dout with shape",
+        ):
+            layer.backward(bad)
+    for bad in [np.full(out.shape, "a"), None, "abc"]:
+        with pytest.raises(TypeError, match=rf"^{name}\.backward: dout must hold real numbers"):
+            layer.backward(bad)
+
+
+def test_dropout_with_p_zero_still_checks_the_shape_of_dout():
+    layer = Dropout(0.0)
+    layer.forward(np.ones((2, 3)), training=True)
+    with pytest.raises(ValueError, match=r"^Dropout\.backward: dout must have the shape"):
+        layer.backward(np.ones((5, 7)))
+
+
+@pytest.mark.parametrize("training", [False, True])
+@pytest.mark.parametrize("x", [np.array(["a", "b"]), None, "abc"])
+def test_dropout_forward_rejects_what_is_not_numbers_in_both_modes(x, training):
+    with pytest.raises(TypeError, match=r"^Dropout\.forward: x must hold real numbers"):
+        Dropout(0.5, rng=0).forward(x, training=training)
+
+
+@pytest.mark.parametrize("flag", ["no", "False", None, 1])
+def test_dropout_training_must_be_true_or_false(flag):
+    # "False" is a truthy string: accepted, it would drop units in evaluation
+    with pytest.raises(
+        TypeError, match=r"^Dropout\.forward: training must be True or False; got training="
+    ):
+        Dropout(0.5, rng=0).forward(np.ones(8), training=flag)
+
+
+@pytest.mark.parametrize("make", [lambda: MaxPool2D(2), lambda: AvgPool2D(2), Flatten, ReLU])
+@pytest.mark.parametrize(
+    ("in_shape", "error"),
+    [
+        ((3, 5.0, 5), TypeError),  # a float used to come back as 2.0
+        ((3, 4.9, 4), TypeError),
+        ((True, 4, 4), TypeError),
+        ((3, -4, 4), ValueError),
+        ((3, 0, 4), ValueError),
+        (None, TypeError),
+        ("abc", TypeError),
+    ],
+)
+def test_output_shape_takes_positive_ints_only(make, in_shape, error):
+    layer = make()
+    with pytest.raises(
+        error, match=rf"^{type(layer).__name__}\.output_shape: in_shape must be a tuple of"
+    ):
+        layer.output_shape(in_shape)
+
+
+def test_output_shape_checks_the_number_of_axes():
+    with pytest.raises(ValueError, match=r"^MaxPool2D\.output_shape: in_shape must be a tuple "):
+        MaxPool2D(2).output_shape((4,))
+    with pytest.raises(TypeError, match=r"^Dense\.output_shape: in_shape must be a tuple of 1 "):
+        Dense(60, 7).output_shape((60.0,))  # (60.0,) == (60,) in Python
+    with pytest.raises(TypeError, match=r"^Conv2D\.output_shape: in_shape must be a tuple of 3 "):
+        Conv2D(3, 4, 3).output_shape(None)
+    with pytest.raises(ValueError, match=r"^Conv2D\.macs: in_shape must be a tuple of 3 .*-8"):
+        Conv2D(3, 4, 3).macs((3, -8, 8))
+
+
+@pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
+def test_pool_padding_over_half_the_window_is_rejected_at_construction(cls):
+    # forward refuses it (a window of padding only); the layer used to be built anyway
+    rule = rf"^{cls.__name__}: padding must be at most half the window \(P ≤ F/2\)"
+    with pytest.raises(ValueError, match=rule):
+        cls(2, padding=2)
+    assert cls(2, padding=1).output_shape((1, 4, 4)) == (1, 3, 3)  # P = F/2 is allowed
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: Conv2D(1, 2, 3, dtype=None), lambda: Dense(2, 2, dtype=None)]
+)
+def test_dtype_none_is_rejected_not_taken_as_float64(make):
+    with pytest.raises(TypeError, match=r"^(Conv2D|Dense): dtype must be a floating-point type"):
+        make()
+
+
+def test_leaky_relu_layer_rejects_an_infinite_alpha():
+    with pytest.raises(ValueError, match=r"^LeakyReLU: alpha must be a finite .*got alpha=inf$"):
+        LeakyReLU(alpha=float("inf"))

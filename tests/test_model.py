@@ -454,3 +454,121 @@ def test_lenet_digits_names_a_wrong_option():
         lenet_digits(dropout=1.5)
     with pytest.raises(ValueError, match="lenet_digits: classes must be"):
         lenet_digits(classes=0)
+
+
+# ---------------------------------------------------------------- bad input, checked
+
+
+def test_no_examples_is_a_clear_error():
+    model = small_model()
+    empty, none = np.ones((0, 1, 9, 9)), np.zeros(0, dtype=int)
+    rule = r"x must hold at least one example \(N, C, H, W\); got x with shape \(0, 1, 9, 9\)"
+    with pytest.raises(ValueError, match=rf"^Sequential\.fit: {rule}"):
+        model.fit(empty, none, progress=False)  # was a ZeroDivisionError
+    with pytest.raises(ValueError, match=rf"^Sequential\.predict: {rule}"):
+        model.predict(empty)
+    with pytest.raises(ValueError, match=rf"^Sequential\.predict_proba: {rule}"):
+        model.predict_proba(empty)
+    with pytest.raises(ValueError, match=rf"^Sequential\.evaluate: {rule}"):
+        model.evaluate(empty, none)
+
+
+def test_a_label_out_of_range_is_named_in_the_callers_array_before_any_step(xoi):
+    x, y = xoi
+    model = small_model()
+    before = [p.value.copy() for p in model.parameters()]
+    bad = y.copy()
+    bad[7] = 3
+    with pytest.raises(
+        ValueError,
+        match=r"^Sequential\.fit: y must hold class indices in \[0, 3\), the model has 3 class "
+        r"scores; got y\[7\]=3$",
+    ):
+        model.fit(x, bad, batch_size=10, rng=0, progress=False)
+    bad_val = y[:10].copy()
+    bad_val[4] = -1
+    with pytest.raises(ValueError, match=r"^Sequential\.fit: y_val must hold .*got y_val\[4\]=-1$"):
+        model.fit(x, y, x_val=x[:10], y_val=bad_val, batch_size=10, rng=0, progress=False)
+    for old, p in zip(before, model.parameters(), strict=True):
+        np.testing.assert_array_equal(old, p.value)  # no training happened
+    with pytest.raises(ValueError, match=r"^Sequential\.evaluate: y must hold .*got y\[7\]=3$"):
+        model.evaluate(x, bad)
+    with pytest.raises(
+        ValueError, match=r"^Sequential\.fit: x_val must hold examples of the shape"
+    ):
+        model.fit(x, y, x_val=x[:, :, :8], y_val=y, progress=False)
+
+
+def test_fit_wants_an_optimizer_object_and_a_real_bool(xoi):
+    x, y = xoi
+    with pytest.raises(
+        TypeError,
+        match=r"^Sequential\.fit: optimizer must be an optimizer object, not the "
+        r"class; got optimizer=SGD: pass SGD\(\.\.\.\)",
+    ):
+        small_model().fit(x, y, optimizer=SGD, progress=False)
+    with pytest.raises(TypeError, match=r"^Sequential\.fit: progress must be True or False"):
+        small_model().fit(x, y, progress="no")
+    with pytest.raises(TypeError, match=r"^Sequential\.forward: training must be True or False"):
+        small_model().forward(x, training="False")
+
+
+def test_errors_about_the_callers_arrays_name_the_method_called(xoi):
+    x, y = xoi
+    model = small_model()
+    with pytest.raises(ValueError, match=r"^Sequential\.predict: x must have 4 dimensions"):
+        model.predict(x[:, 0])
+    with pytest.raises(ValueError, match=r"^Sequential\.fit: x has 2 channels but"):
+        model.fit(np.ones((4, 2, 9, 9)), y[:4], progress=False)
+    logits = model.forward(x[:6])
+    with pytest.raises(ValueError, match=r"^Sequential\.backward: dout must have the shape"):
+        model.backward(np.ones((6, logits.shape[1] + 1)))
+
+
+@pytest.mark.parametrize(
+    ("shape", "error"),
+    [
+        ((1, 4.9, 4.9), TypeError),
+        ((True, 9, 9), TypeError),
+        ("abc", TypeError),
+        (None, TypeError),
+        ((1, -9, 9), ValueError),
+        ((), ValueError),
+    ],
+)
+def test_summary_takes_a_shape_of_positive_ints(shape, error):
+    # (1, 4.9, 4.9) used to be truncated to (1, 4, 4) without a word
+    with pytest.raises(
+        error, match=r"^Sequential\.summary: input_shape must be a tuple of positive"
+    ):
+        small_model().summary(shape)
+
+
+def test_summary_names_the_layer_that_refuses_the_shape():
+    with pytest.raises(
+        ValueError,
+        match=r"^Sequential\.summary: layer 0, Conv2D\(1, 4, .*without the batch axis; "
+        r"got in_shape=\(1, 1, 9, 9\)",
+    ):
+        small_model().summary((1, 1, 9, 9))  # with the batch axis
+
+
+def test_save_and_load_check_the_path(tmp_path):
+    model = small_model()
+    with pytest.raises(TypeError, match=r"^Sequential\.save: path must be a file name"):
+        model.save(None)
+    with pytest.raises(TypeError, match=r"^Sequential\.load: path must be a file name"):
+        model.load(None)
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello")
+    with pytest.raises(ValueError, match=r"^Sequential\.load: path must be an \.npz file"):
+        model.load(junk)
+
+
+def test_lenet_helpers_name_their_own_arguments():
+    with pytest.raises(ValueError, match=r"^lenet_digits: pool_mode must be one of"):
+        lenet_digits(pool_mode="x")
+    with pytest.raises(TypeError, match=r"^train_lenet_digits: seed must be a non-negative"):
+        train_lenet_digits(seed="a", progress=False)
+    with pytest.raises(ValueError, match=r"^train_lenet_digits: epochs must be a positive"):
+        train_lenet_digits(epochs=0, progress=False)

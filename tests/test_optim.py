@@ -145,3 +145,59 @@ def test_adam_moments_follow_each_parameter_when_the_list_changes():
     together.state.clear()  # a reset by hand is honoured: the moments start again at 0
     together.step([a, b])
     np.testing.assert_allclose(together.state["a"][0], (1 - 0.9) * a.grad, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- bad input, checked
+
+OPTIMIZERS = {
+    "SGD": lambda: SGD(0.1),
+    "SGD momentum": lambda: SGD(0.1, momentum=0.9),
+    "Adam": lambda: Adam(),
+}
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
+@pytest.mark.parametrize("grad_shape", [(1,), (1, 3), (3, 2), (6,), (2, 4)])
+def test_a_grad_of_another_shape_is_rejected_not_broadcast(make, grad_shape):
+    opt = make()
+    p = Parameter("0.w", np.ones((2, 3)), np.ones(grad_shape))
+    func = type(opt).__name__ + ".step"
+    with pytest.raises(
+        ValueError,
+        match=rf"^{func}: the grad of '0\.w' must have the shape of its value \(2, 3\); "
+        rf"got the grad of '0\.w' with shape",
+    ):
+        opt.step([p])
+    np.testing.assert_array_equal(p.value, 1.0)  # nothing was updated
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
+def test_grads_and_values_must_be_real_float_arrays(make):
+    opt = make()
+    func = type(opt).__name__ + ".step"
+    with pytest.raises(TypeError, match=rf"^{func}: the grad of 'w' must hold real numbers"):
+        opt.step([Parameter("w", np.ones(2), np.array(["a", "b"]))])
+    with pytest.raises(TypeError, match=rf"^{func}: the value of 'w' must be a float array"):
+        opt.step([Parameter("w", np.ones(2, dtype=int), np.ones(2))])
+    a, b = Parameter("a", np.ones(2), np.ones(2)), Parameter("b", np.ones(3), np.ones(2))
+    with pytest.raises(ValueError, match=rf"^{func}: the grad of 'b' must have the shape"):
+        opt.step([a, b])
+    np.testing.assert_array_equal(a.value, 1.0)  # checked before any update
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
+def test_step_says_to_pass_model_parameters(make):
+    from cnnkit.layers import Dense
+    from cnnkit.model import Sequential
+
+    opt = make()
+    rule = rf"^{type(opt).__name__}\.step: parameters must be the list of Parameter records "
+    with pytest.raises(
+        TypeError, match=rule + r"that model\.parameters\(\) returns; got parameters=None"
+    ):
+        opt.step(None)
+    with pytest.raises(TypeError, match=rule + r".*got parameters\[0\]=array of shape \(3,\)"):
+        opt.step([np.ones(3)])
+    model = Sequential(Dense(2, 2, rng=0))
+    with pytest.raises(TypeError, match=rule + r".*the model itself .*pass model\.parameters\(\)"):
+        opt.step(model)

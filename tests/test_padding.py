@@ -54,3 +54,21 @@ def test_errors():
         pad(np.ones(3), 1)
     with pytest.raises(TypeError, match=r"pad: x must hold real numbers"):
         pad(np.array([["a"]]), 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (None, TypeError),
+        (True, TypeError),
+        ("a", TypeError),
+        (1j, TypeError),
+        (np.array([1.0, 2.0]), TypeError),
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+    ],
+)
+def test_value_must_be_a_finite_real_number(value, error):
+    # None used to pad with NaN, True with 1
+    with pytest.raises(error, match=r"^pad: value must be a finite real number; got value="):
+        pad(np.ones((2, 2)), 1, value=value)

@@ -98,3 +98,68 @@ def test_cross_entropy_with_grad_is_the_two_functions_to_the_bit(dtype):
     assert grad.dtype == dtype
     with pytest.raises(ValueError, match=r"^cross_entropy_with_grad: labels must be class"):
         cross_entropy_with_grad(logits, labels + 10)
+
+
+# ---------------------------------------------------------------- bad input, checked
+
+
+@pytest.mark.parametrize("f", [softmax, log_softmax])
+@pytest.mark.parametrize(
+    ("axis", "error"),
+    [
+        (2, ValueError),
+        (-3, ValueError),
+        (1.0, TypeError),
+        (True, TypeError),
+        (None, TypeError),
+        ("1", TypeError),
+    ],
+)
+def test_axis_must_be_an_axis_of_z(f, axis, error):
+    # axis=None used to take the softmax over the whole array, without a word
+    with pytest.raises(
+        error, match=rf"^{f.__name__}: axis must be an integer in \[-2, 2\), an axis of z"
+    ):
+        f(np.ones((2, 3)), axis=axis)
+
+
+@pytest.mark.parametrize("f", [softmax, log_softmax])
+@pytest.mark.parametrize("shape", [(0,), (3, 0)])
+def test_empty_z_is_rejected(f, shape):
+    with pytest.raises(ValueError, match=rf"^{f.__name__}: z must hold at least one score"):
+        f(np.ones(shape))
+
+
+@pytest.mark.parametrize("f", [softmax, log_softmax])
+def test_plus_infinity_or_only_minus_infinity_has_no_softmax(f):
+    with pytest.raises(
+        ValueError, match=rf"^{f.__name__}: z must have a finite largest score .*\+inf"
+    ):
+        f(np.array([np.inf, 0.0]))
+    with pytest.raises(
+        ValueError, match=r"finite largest score .*only -inf in the slice at index \(1, 0\)"
+    ):
+        f(np.array([[0.0, 1.0], [-np.inf, -np.inf]]))
+    np.testing.assert_allclose(softmax(np.array([-np.inf, 0.0])), [0.0, 1.0])  # -inf is fine
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("temperature", [1e-50, 1e-320])
+def test_a_tiny_temperature_gives_the_argmax_not_nan(dtype, temperature):
+    # z/T overflowed (and 1e-50 is 0 in float32): the result used to be NaN
+    p = softmax(np.array([1.0, 2.0], dtype=dtype), temperature=temperature)
+    assert p.dtype == dtype
+    np.testing.assert_array_equal(p, [0.0, 1.0])
+
+
+@pytest.mark.parametrize("f", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad])
+def test_cross_entropy_needs_an_example_and_a_class_and_finite_logits(f):
+    name = f.__name__
+    with pytest.raises(ValueError, match=rf"^{name}: logits must hold at least one example"):
+        f(np.zeros((0, 4)), np.zeros(0, dtype=int))  # the mean of nothing was NaN
+    with pytest.raises(
+        ValueError, match=rf"^{name}: logits must hold at least one example and one class"
+    ):
+        f(np.zeros((3, 0)), [0, 0, 0])
+    with pytest.raises(ValueError, match=rf"^{name}: logits must have a finite largest score"):
+        f(np.array([[np.inf, 0.0]]), [0])
