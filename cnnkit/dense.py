@@ -139,5 +139,6 @@ def dense_backward(
     dout = as_float_array(dout, "dout", func)
     x, w = cache
     check_shape(dout, (x.shape[0], w.shape[1]), "dout", func, "the shape of the forward output")
+    dout = dout.astype(x.dtype, copy=False)  # the gradients keep the forward pass's dtype
     check_bool(input_grad, "input_grad", func)
     return (dout @ w.T if input_grad else None), x.T @ dout, dout.sum(axis=0)

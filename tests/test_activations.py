@@ -85,3 +85,8 @@ def test_infinite_alpha_is_rejected_not_turned_into_nan(g):
         ValueError, match=rf"^{g.__name__}: alpha must be a finite .*got alpha=inf$"
     ):
         g(np.array([-1.0, 0.0, 1.0]), alpha=float("inf"))
+
+
+def test_leaky_relu_with_a_slope_above_one():
+    # alpha > 1 is allowed: the negative side is alpha * x, not max(x, alpha * x)
+    np.testing.assert_array_equal(leaky_relu(np.array([-1.0, 2.0]), alpha=2.0), [-2.0, 2.0])

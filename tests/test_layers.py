@@ -460,3 +460,17 @@ def test_dtype_none_is_rejected_not_taken_as_float64(make):
 def test_leaky_relu_layer_rejects_an_infinite_alpha():
     with pytest.raises(ValueError, match=r"^LeakyReLU: alpha must be a finite .*got alpha=inf$"):
         LeakyReLU(alpha=float("inf"))
+
+
+def test_a_dense_layer_keeps_its_dtype_whatever_its_input():
+    layer = Dense(4, 3, rng=0)  # float32 by default
+    out = layer.forward(np.ones((2, 4)))  # float64 input
+    assert out.dtype == np.float32
+    dx = layer.backward(np.ones((2, 3)))
+    assert dx.dtype == np.float32 and layer.grads["w"].dtype == np.float32
+
+
+def test_he_initialisation_counts_both_sides_of_a_rectangular_filter():
+    layer = Conv2D(16, 64, (1, 5), rng=0, dtype=np.float64)
+    fan_in = 16 * 1 * 5
+    assert abs(layer.params["w"].std() / np.sqrt(2 / fan_in) - 1) < 0.03

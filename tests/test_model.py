@@ -572,3 +572,30 @@ def test_lenet_helpers_name_their_own_arguments():
         train_lenet_digits(seed="a", progress=False)
     with pytest.raises(ValueError, match=r"^train_lenet_digits: epochs must be a positive"):
         train_lenet_digits(epochs=0, progress=False)
+
+
+def test_the_recorded_loss_weights_each_batch_by_its_size(xoi):
+    # batches of 3, 3, 3 and 1 images: the epoch's loss is the mean over the images, not
+    # over the batches; with a learning rate of ~0 the weights do not move during the
+    # epoch, so it equals the loss of the model evaluated after it
+    x, y = xoi
+    model = small_model(dtype=np.float64)
+    h = model.fit(
+        x[:10], y[:10], epochs=1, batch_size=3, optimizer=SGD(1e-12), rng=0, progress=False
+    )
+    assert np.isclose(h.loss[0], model.evaluate(x[:10], y[:10])[0], rtol=1e-6)
+
+
+def test_predict_and_evaluate_in_chunks_match_one_pass(xoi, monkeypatch):
+    import cnnkit.model
+
+    x, y = xoi
+    model = small_model(dtype=np.float64)
+    whole = model.forward(x[:5])
+    expected = (model.predict(x[:5]), model.evaluate(x[:5], y[:5]))
+    monkeypatch.setattr(cnnkit.model, "_EVAL_CHUNK", 2)  # chunks of 2, 2 and 1 images
+    predicted = model.predict(x[:5])
+    assert predicted.shape == (5,)
+    np.testing.assert_array_equal(predicted, whole.argmax(axis=1))
+    np.testing.assert_array_equal(predicted, expected[0])
+    assert np.allclose(model.evaluate(x[:5], y[:5]), expected[1])

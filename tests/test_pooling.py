@@ -293,3 +293,16 @@ def test_an_empty_input_is_refused():
         max_pool2d(np.ones((1, 1, 0, 4)), 2, padding=1)  # used to return -inf
     with pytest.raises(ValueError, match=r"^avg_pool2d_forward: x must hold .* \(0, 2, 4, 4\)"):
         avg_pool2d_forward(np.ones((0, 2, 4, 4)), 2)
+
+
+def test_max_pool_backward_zeroes_an_odd_last_row_in_floor_mode():
+    # dx starts as uninitialised memory: fill the memory the allocator will hand back
+    # with 7s, so that a row the backward pass forgets to zero shows up
+    for _ in range(3):
+        junk = np.full((1, 1, 5, 4), 7.0)
+        del junk
+        x = np.random.default_rng(0).standard_normal((1, 1, 5, 4))
+        _, cache = max_pool2d_forward(x, 2, mode="floor")
+        dx = max_pool2d_backward(np.ones((1, 1, 2, 2)), cache)
+        assert np.all(dx[..., 4, :] == 0)  # the fifth row is in no window
+        assert dx.sum() == 4  # one maximum per window

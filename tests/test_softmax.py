@@ -163,3 +163,9 @@ def test_cross_entropy_needs_an_example_and_a_class_and_finite_logits(f):
         f(np.zeros((3, 0)), [0, 0, 0])
     with pytest.raises(ValueError, match=rf"^{name}: logits must have a finite largest score"):
         f(np.array([[np.inf, 0.0]]), [0])
+
+
+def test_log_softmax_along_another_axis():
+    z = np.random.default_rng(0).standard_normal((3, 4))
+    np.testing.assert_allclose(log_softmax(z, axis=0), np.log(softmax(z, axis=0)), rtol=1e-12)
+    np.testing.assert_allclose(np.exp(log_softmax(z, axis=0)).sum(axis=0), 1.0)
