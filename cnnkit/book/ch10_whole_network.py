@@ -814,11 +814,13 @@ def _count(net: Any, kind: type) -> int:
     return sum(isinstance(layer, kind) for layer in _layers(net))
 
 
-def _pools_strict(net: Any) -> bool:
+def _windows_strict(net: Any) -> bool:
+    """Whether every convolution and pooling of ``net`` keeps mode='strict': 'floor'
+    drops the rows and columns that no window reaches, 'ceil' clips a last window."""
     return all(
         getattr(layer, "mode", "strict") == "strict"
         for layer in _layers(net)
-        if isinstance(layer, (MaxPool2D, AvgPool2D))
+        if isinstance(layer, (Conv2D, MaxPool2D, AvgPool2D))
     )
 
 
@@ -831,7 +833,7 @@ def _xoi_works(got: Any, expected: Any = None) -> bool:
         and probe.output.shape == (5, 3)
         and _count(got, Conv2D) == 2
         and _count(got, MaxPool2D) == 2
-        and _pools_strict(got)
+        and _windows_strict(got)
     )
 
 
@@ -984,11 +986,12 @@ def _xoi_mistakes(net: Any) -> tuple[Mistake, ...]:
             test=lambda got, e, case: not hasattr(got, "forward"),
         ),
         Mistake(
-            "floor or ceil pooling",
-            "One of your poolings uses mode='floor' or 'ceil'; that drops (or clips) a row and "
-            "a column, which this exercise is about avoiding. Keep mode='strict' and choose "
-            "the first convolution so that its output has an even size.",
-            test=lambda got, e, case: hasattr(got, "forward") and not _pools_strict(got),
+            "floor or ceil mode",
+            "One of your convolutions or poolings uses mode='floor' or 'ceil'; that drops "
+            "(or clips) a row and a column, which this exercise is about avoiding. Keep "
+            "mode='strict' everywhere and choose the first convolution so that its output "
+            "has an even size.",
+            test=lambda got, e, case: hasattr(got, "forward") and not _windows_strict(got),
         ),
         Mistake(
             "convolution cannot tile",
@@ -1050,7 +1053,7 @@ def check_xoi_design(net: Any, *, reveal: bool = False) -> CheckResult:
     The check runs ``net.forward`` on five (1, 9, 9) images of
     :func:`cnnkit.data.xoi_patterns` and accepts a network that gives (5, 3) scores,
     with two Conv2D and two MaxPool2D layers, every pooling in ``mode="strict"``. Named
-    mistakes: not a network, floor or ceil pooling, a convolution or a pooling that cannot
+    mistakes: not a network, floor or ceil mode, a convolution or a pooling that cannot
     tile (the hint, from :func:`tiling_hint`, names the layer and works out its sizes), a
     dense layer of the wrong size, channels that do not match, ten scores, blocks removed.
     """

@@ -339,9 +339,21 @@ def test_xoi_design_runs_the_readers_network_and_names_each_mistake():
     assert_named(ch10.check_xoi_design("a network"), "not a network", "Sequential")
     assert_named(
         ch10.check_xoi_design(_xoi_net(first_kernel=3, pool_mode="floor")),
-        "floor or ceil pooling",
+        "floor or ceil mode",
         "mode='strict'",
     )
+    # a convolution in floor mode drops pixels too
+    floor_conv = Sequential(
+        Conv2D(1, 12, 4, stride=2, mode="floor", rng=0),
+        ReLU(),
+        MaxPool2D(2),
+        Conv2D(12, 24, 1, rng=0),
+        ReLU(),
+        MaxPool2D(2),
+        Flatten(),
+        Dense(24, 3, rng=0),
+    )
+    assert_named(ch10.check_xoi_design(floor_conv), "floor or ceil mode", "convolutions")
     assert_named(
         ch10.check_xoi_design(_xoi_net(first_kernel=3)),
         "pooling cannot tile",
