@@ -42,6 +42,7 @@ __all__ = [
     "as_rng",
     "check_bool",
     "check_cache",
+    "check_class_indices",
     "check_finite",
     "check_float_dtype",
     "check_mode",
@@ -409,3 +410,13 @@ def check_shape(x: np.ndarray, shape: tuple[int, ...], name: str, func: str, rul
         raise ValueError(
             f"{func}: {name} must have {rule} {tuple(shape)}; got {name} with shape {x.shape}"
         )
+
+
+def check_class_indices(labels: np.ndarray, k: int, name: str, func: str, rule: str) -> None:
+    """Raise ``ValueError`` unless every entry of the int array ``labels`` is in [0, k),
+    naming the first that is not; ``rule`` completes "``name`` must ...", e.g.
+    ``"be class indices in [0, 10) for 10 classes"``."""
+    bad = (labels < 0) | (labels >= k)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{func}: {name} must {rule}; got {name}[{i}]={int(labels[i])}")

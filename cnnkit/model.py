@@ -25,6 +25,7 @@ from cnnkit._checks import (
     as_float_array,
     as_rng,
     check_bool,
+    check_class_indices,
     check_finite,
     check_mode,
     check_nonnegative_int,
@@ -381,13 +382,8 @@ class Sequential:
 
     def _check_labels(self, y: np.ndarray, k: int, func: str, name: str = "y") -> None:
         """Raise unless every label of ``y`` is a class index of the ``k`` model outputs."""
-        bad = (y < 0) | (y >= k)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise ValueError(
-                f"{func}: {name} must hold class indices in [0, {k}), the model has "
-                f"{k} class scores; got {name}[{i}]={int(y[i])}"
-            )
+        rule = f"hold class indices in [0, {k}), the model has {k} class scores"
+        check_class_indices(y, k, name, func, rule)
 
     def fit(
         self,

@@ -6,7 +6,14 @@ import math
 
 import numpy as np
 
-from cnnkit._checks import as_float_array, check_ndim, check_number, is_int, show
+from cnnkit._checks import (
+    as_float_array,
+    check_class_indices,
+    check_ndim,
+    check_number,
+    is_int,
+    show,
+)
 
 __all__ = [
     "cross_entropy",
@@ -145,13 +152,7 @@ def _check(logits: object, labels: object, func: str) -> tuple[np.ndarray, np.nd
             f"{func}: labels must have shape (N,) = ({n},), one class index per row of "
             f"logits; got labels with shape {labels.shape}"
         )
-    bad = (labels < 0) | (labels >= k)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(
-            f"{func}: labels must be class indices in [0, {k}) for {k} classes; "
-            f"got labels[{i}]={int(labels[i])}"
-        )
+    check_class_indices(labels, k, "labels", func, f"be class indices in [0, {k}) for {k} classes")
     return logits, labels
 
 

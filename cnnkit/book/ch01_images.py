@@ -15,7 +15,6 @@ import ipywidgets as w
 import numpy as np
 
 from cnnkit.book.exercises import (
-    SHAPE_MISTAKES,
     SHAPE_RECOMPUTE,
     Case,
     CheckResult,
@@ -25,6 +24,7 @@ from cnnkit.book.exercises import (
     check_function,
     element_is,
     same_shape,
+    shape_mistakes,
 )
 from cnnkit.book.explorer import Explorer
 from cnnkit.book.figures import fit_width, img_tag, png_bytes
@@ -187,16 +187,9 @@ def pixel_explorer() -> Explorer:
 # --------------------------------------------------------------------------- exercises
 #: The generic shape mistakes, with an off-by-one hint for this chapter: the shared one
 #: quotes the output-size formula of a convolution, which comes in chapters 2 and 3.
-_SHAPE_MISTAKES = tuple(
-    Mistake(
-        m.name,
-        "One size is off by one: read each size again, from the number of images and "
-        "from the file's shape (H, W, C).",
-        test=m.test,
-    )
-    if m.name == "off by one"
-    else m
-    for m in SHAPE_MISTAKES
+_SHAPE_MISTAKES = shape_mistakes(
+    off_by_one="One size is off by one: read each size again, from the number of images "
+    "and from the file's shape (H, W, C)."
 )
 
 

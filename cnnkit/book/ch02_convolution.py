@@ -28,7 +28,6 @@ from cnnkit.book.exercises import (
     FLIPPED_HINT,
     MACS_MISTAKES,
     PADDING_HINT,
-    SHAPE_MISTAKES,
     SHAPE_RECOMPUTE,
     STRIDE_HINT,
     Case,
@@ -40,6 +39,7 @@ from cnnkit.book.exercises import (
     conv_macs,
     macs_case,
     same_shape,
+    shape_mistakes,
 )
 from cnnkit.book.explorer import Explorer, InvalidSetting
 from cnnkit.book.figures import (
@@ -567,16 +567,9 @@ _OFF_BY_ONE_LOOPS_CH2 = (
     "columns wide W − F_W + 1 times across (the + 1 counts the first position): check "
     "your loop ranges, range(H − F_H + 1), not range(H − F_H)."
 )
-_SHAPE_MISTAKES_CH2 = tuple(
-    Mistake(
-        m.name,
-        "Off by one in a size: an F×F window fits H − F + 1 times down an image H rows "
-        "high, and W − F + 1 times across (the + 1 counts the first position).",
-        test=m.test,
-    )
-    if m.name == "off by one"
-    else m
-    for m in SHAPE_MISTAKES
+_SHAPE_MISTAKES_CH2 = shape_mistakes(
+    off_by_one="Off by one in a size: an F×F window fits H − F + 1 times down an image H "
+    "rows high, and W − F + 1 times across (the + 1 counts the first position)."
 )
 
 

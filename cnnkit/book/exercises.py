@@ -1023,36 +1023,49 @@ def _shape_test(rule: Callable[[tuple[int, ...], tuple[int, ...]], bool]):
     return test
 
 
-SHAPE_MISTAKES = (
-    Mistake(
-        "not a shape",
-        "Give the shape as a tuple of whole numbers, like (4, 4, 4). (If you have the "
-        "array itself, its .shape is that tuple.)",
-        test=_not_a_shape,
-    ),
-    Mistake(
-        "swapped axes",
-        "Same numbers, another order: the axes are swapped. The book's layout is "
-        "(C, H, W): channels first, then rows (height), then columns (width).",
-        test=_shape_test(lambda g, e: len(g) == len(e) and g != e and sorted(g) == sorted(e)),
-    ),
-    Mistake(
-        "off by one",
-        "Off by one in a size: count the positions along each axis with "
-        "⌊(W − F + 2P)/S⌋ + 1 (the + 1 counts the first position).",
-        test=_shape_test(
-            lambda g, e: (
-                len(g) == len(e) and max(abs(a - b) for a, b in zip(g, e, strict=True)) == 1
-            )
-        ),
-    ),
-    Mistake(
-        "wrong number of axes",
-        "Wrong number of axes: count them again (one per dimension, e.g. 3 for "
-        "(channels, height, width)).",
-        test=_shape_test(lambda g, e: len(g) != len(e)),
-    ),
+#: The off-by-one hint of :func:`shape_mistakes` by default (from chapter 3 on).
+OFF_BY_ONE_HINT = (
+    "Off by one in a size: count the positions along each axis with "
+    "⌊(W − F + 2P)/S⌋ + 1 (the + 1 counts the first position)."
 )
+
+
+def shape_mistakes(off_by_one: str = OFF_BY_ONE_HINT) -> tuple[Mistake, ...]:
+    """The mistakes every shape answer can make: not a shape, swapped axes, a size off
+    by one, the wrong number of axes. ``off_by_one`` is the hint for a size off by one;
+    a chapter that has not taught the stride and the padding passes its own."""
+    return (
+        Mistake(
+            "not a shape",
+            "Give the shape as a tuple of whole numbers, like (4, 4, 4). (If you have the "
+            "array itself, its .shape is that tuple.)",
+            test=_not_a_shape,
+        ),
+        Mistake(
+            "swapped axes",
+            "Same numbers, another order: the axes are swapped. The book's layout is "
+            "(C, H, W): channels first, then rows (height), then columns (width).",
+            test=_shape_test(lambda g, e: len(g) == len(e) and g != e and sorted(g) == sorted(e)),
+        ),
+        Mistake(
+            "off by one",
+            off_by_one,
+            test=_shape_test(
+                lambda g, e: (
+                    len(g) == len(e) and max(abs(a - b) for a, b in zip(g, e, strict=True)) == 1
+                )
+            ),
+        ),
+        Mistake(
+            "wrong number of axes",
+            "Wrong number of axes: count them again (one per dimension, e.g. 3 for "
+            "(channels, height, width)).",
+            test=_shape_test(lambda g, e: len(g) != len(e)),
+        ),
+    )
+
+
+SHAPE_MISTAKES = shape_mistakes()
 
 
 def check_shape(
